@@ -1,0 +1,128 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import ServiceLifecycle
+import SwitchyardCore
+
+extension Controller {
+    /// Adds FastChat's controller endpoints and Switchyard's `/api/v1` endpoints.
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        addFastChatRoutes(to: router)
+        addNativeRoutes(to: router)
+    }
+
+    func addFastChatRoutes<Context: RequestContext>(to router: Router<Context>) {
+        router.post("register_worker") { request, _ -> Response in
+            let registration = try await request.decodeJSON(FastChat.RegisterWorker.self)
+            let status: WorkerStatus
+            if let reported = registration.workerStatus, !reported.modelNames.isEmpty {
+                status = reported
+            } else {
+                do {
+                    status = try await pullStatus(of: registration.workerName)
+                } catch {
+                    throw OpenAIError.badGateway(
+                        "could not read the status of worker \(registration.workerName): \(error)"
+                    )
+                }
+            }
+            store.register(registration, status: status)
+            logger.info(
+                "worker registered",
+                metadata: ["worker": "\(registration.workerName)", "models": "\(status.modelNames.joined(separator: ","))"]
+            )
+            return Response.fastChatNull
+        }
+        router.post("receive_heart_beat") { request, _ -> Response in
+            let beat = try await request.decodeJSON(FastChat.HeartBeat.self)
+            let exists = store.heartbeat(beat)
+            if !exists {
+                logger.info("heartbeat from unknown worker", metadata: ["worker": "\(beat.workerName)"])
+            }
+            return try .json(FastChat.HeartBeatReply(exist: exists))
+        }
+        router.post("list_models") { _, _ in
+            try Response.json(FastChat.ModelList(models: store.modelNames()))
+        }
+        router.post("list_language_models") { _, _ in
+            try Response.json(FastChat.ModelList(models: store.modelNames(multimodal: false)))
+        }
+        router.post("list_multimodal_models") { _, _ in
+            try Response.json(FastChat.ModelList(models: store.modelNames(multimodal: true)))
+        }
+        router.post("get_worker_address") { request, _ -> Response in
+            let query = try await request.decodeJSON(FastChat.WorkerAddressQuery.self)
+            return try .json(FastChat.WorkerAddress(address: store.pickWorker(for: query.model) ?? ""))
+        }
+        router.post("worker_get_status") { _, _ in
+            try Response.json(store.aggregateStatus)
+        }
+        router.post("refresh_all_workers") { _, _ -> Response in
+            await refreshAllWorkers()
+            return Response.fastChatNull
+        }
+        router.get("test_connection") { _, _ in
+            try Response.json("success")
+        }
+    }
+
+    func addNativeRoutes<Context: RequestContext>(to router: Router<Context>) {
+        let api = router.group("api/v1/workers")
+        api.get { _, _ in
+            try Response.json(WorkerList(workers: store.records()))
+        }
+        api.post("unregister") { request, _ -> Response in
+            let worker = try await request.decodeJSON(FastChat.WorkerName.self)
+            store.remove(address: worker.workerName)
+            logger.info("worker left", metadata: ["worker": "\(worker.workerName)"])
+            return try .json(WorkerList(workers: store.records()))
+        }
+        api.get("watch") { _, _ -> Response in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+                body: ResponseBody { writer in
+                    try await streamRegistry(to: &writer)
+                }
+            )
+        }
+    }
+
+    /// Writes the watch stream: one snapshot, then every change, with keep-alive comments in between.
+    func streamRegistry(to writer: inout any ResponseBodyWriter) async throws {
+        let events = store.watch()
+        let (output, sink) = AsyncStream<ByteBuffer>.makeStream()
+        let keepAlive = configuration.watchKeepAlive
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                let encoder = JSONEncoder.switchyard
+                for await event in events {
+                    sink.yield(.serverSentEvent(try encoder.encode(event)))
+                }
+                sink.finish()
+            }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: keepAlive)
+                    sink.yield(ByteBuffer(string: ": keep-alive\n\n"))
+                }
+            }
+            group.addTask {
+                // An endless stream would otherwise hold up the server's graceful shutdown.
+                try await gracefulShutdown()
+                sink.finish()
+            }
+            for await buffer in output {
+                try await writer.write(buffer)
+            }
+            group.cancelAll()
+        }
+    }
+}
+
+extension Response {
+    /// FastChat answers several POSTs with a JSON `null` body.
+    static var fastChatNull: Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "null")))
+    }
+}

@@ -1,0 +1,72 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import SwitchyardCore
+
+/// The controller role: the registry, its expiry, and the FastChat and native HTTP APIs over it.
+///
+/// It only adds routes and services, so one process can serve a gateway beside it.
+public struct Controller: Sendable {
+    public let store: RegistryStore
+    public let configuration: ControllerConfiguration
+    let httpClient: HTTPClient
+    let logger: Logger
+
+    public init(configuration: ControllerConfiguration = .init(), httpClient: HTTPClient, logger: Logger) {
+        self.store = RegistryStore(dispatch: configuration.dispatch)
+        self.configuration = configuration
+        self.httpClient = httpClient
+        self.logger = logger
+    }
+
+    /// Background work the controller needs while it runs.
+    public var services: [any Service] {
+        [ExpiryService(store: store, configuration: configuration, logger: logger)]
+    }
+
+    /// Asks a worker for its FastChat status, as a controller does when a worker registers without one.
+    func pullStatus(of address: String) async throws -> WorkerStatus {
+        var request = HTTPClientRequest(url: address.trimmingSuffix("/") + "/worker_get_status")
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: "{}"))
+        let timeout = TimeAmount(configuration.statusPullTimeout)
+        let response = try await httpClient.execute(request, timeout: timeout)
+        guard response.status == .ok else {
+            throw OpenAIError.badGateway("worker \(address) answered /worker_get_status with HTTP \(response.status.code)")
+        }
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return try JSONDecoder.decode(WorkerStatus.self, from: body)
+    }
+
+    /// FastChat's refresh: re-reads every worker's status, all at once, and drops those that do not answer.
+    ///
+    /// The probes run outside the registry lock, so routing and heartbeats carry on meanwhile.
+    func refreshAllWorkers() async {
+        let workers = store.entries()
+        await withTaskGroup(of: Void.self) { group in
+            for (address, entry) in workers {
+                group.addTask {
+                    do {
+                        let status = try await pullStatus(of: address)
+                        store.register(
+                            FastChat.RegisterWorker(
+                                workerName: address,
+                                checkHeartBeat: entry.checkHeartBeat,
+                                workerStatus: status,
+                                multimodal: entry.multimodal
+                            ),
+                            status: status
+                        )
+                    } catch {
+                        logger.warning("refresh dropped an unreachable worker", metadata: ["worker": "\(address)", "error": "\(error)"])
+                        store.remove(address: address)
+                    }
+                }
+            }
+        }
+    }
+}

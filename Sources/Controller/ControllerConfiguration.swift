@@ -1,0 +1,29 @@
+import Routing
+
+/// How the controller keeps its registry.
+public struct ControllerConfiguration: Sendable {
+    /// A heartbeat-checked worker silent for this long is removed (FastChat: 90 s).
+    public var heartbeatExpiration: Duration
+    /// How often expired workers are looked for.
+    public var sweepInterval: Duration
+    /// How long `/register_worker` with a null status and `/refresh_all_workers` wait for a worker's status.
+    public var statusPullTimeout: Duration
+    /// Policy of FastChat's `/get_worker_address`.
+    public var dispatch: DispatchMethod
+    /// Comment lines on an idle watch stream, so a watcher notices a dead controller.
+    public var watchKeepAlive: Duration
+
+    public init(
+        heartbeatExpiration: Duration = .seconds(10),
+        sweepInterval: Duration? = nil,
+        statusPullTimeout: Duration = .seconds(2),
+        dispatch: DispatchMethod = .shortestQueue,
+        watchKeepAlive: Duration = .seconds(2)
+    ) {
+        self.heartbeatExpiration = heartbeatExpiration
+        self.sweepInterval = sweepInterval ?? min(.seconds(1), heartbeatExpiration / 4)
+        self.statusPullTimeout = statusPullTimeout
+        self.dispatch = dispatch
+        self.watchKeepAlive = watchKeepAlive
+    }
+}

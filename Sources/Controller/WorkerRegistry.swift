@@ -1,0 +1,136 @@
+import OrderedCollections
+import Routing
+import SwitchyardCore
+
+/// The controller's table of workers, keyed by worker address: a pure value with no clock or I/O.
+///
+/// Time is passed into every call, so expiry is tested with instants a test makes up.
+/// Insertion order is kept (FastChat's dispatch order); re-registering keeps a worker's place.
+public struct WorkerRegistry: Sendable {
+    public struct Entry: Sendable, Equatable {
+        public var status: WorkerStatus
+        public var checkHeartBeat: Bool
+        public var multimodal: Bool
+        public var lastHeartbeat: ContinuousClock.Instant
+    }
+
+    public enum HeartbeatOutcome: Sendable, Equatable {
+        /// The worker is not registered; FastChat answers `exist: false` and the worker re-registers.
+        case unknown
+        /// Known, and something a gateway routes on changed.
+        case changed(WorkerRecord)
+        /// Known; only the heartbeat time moved.
+        case refreshed
+    }
+
+    public private(set) var entries: OrderedDictionary<String, Entry> = [:]
+
+    public init() {}
+
+    public var isEmpty: Bool { entries.isEmpty }
+    public var count: Int { entries.count }
+
+    /// Adds or replaces a worker and returns its published record.
+    @discardableResult
+    public mutating func register(
+        address: String,
+        status: WorkerStatus,
+        checkHeartBeat: Bool = true,
+        multimodal: Bool = false,
+        now: ContinuousClock.Instant
+    ) -> WorkerRecord {
+        let entry = Entry(status: status, checkHeartBeat: checkHeartBeat, multimodal: multimodal, lastHeartbeat: now)
+        entries[address] = entry
+        return Self.record(address: address, entry: entry, now: now)
+    }
+
+    public mutating func heartbeat(
+        address: String,
+        queueLength: Int,
+        state: WorkerState? = nil,
+        now: ContinuousClock.Instant
+    ) -> HeartbeatOutcome {
+        guard var entry = entries[address] else { return .unknown }
+        let before = entry.status
+        entry.status.queueLength = queueLength
+        if let state { entry.status.state = state }
+        entry.lastHeartbeat = now
+        entries[address] = entry
+        return entry.status == before ? .refreshed : .changed(Self.record(address: address, entry: entry, now: now))
+    }
+
+    /// Removes a worker; returns whether it was registered.
+    @discardableResult
+    public mutating func remove(address: String) -> Bool {
+        entries.removeValue(forKey: address) != nil
+    }
+
+    /// Removes every heartbeat-checked worker silent for longer than `expiry` and returns their addresses.
+    public mutating func removeExpired(now: ContinuousClock.Instant, expiry: Duration) -> [String] {
+        let expired = entries.compactMap { address, entry in
+            entry.checkHeartBeat && now - entry.lastHeartbeat > expiry ? address : nil
+        }
+        for address in expired { entries.removeValue(forKey: address) }
+        return expired
+    }
+
+    public func records(now: ContinuousClock.Instant) -> [WorkerRecord] {
+        entries.map { Self.record(address: $0.key, entry: $0.value, now: now) }
+    }
+
+    /// Sorted union of the models served, optionally only of language (false) or multimodal (true) workers.
+    public func modelNames(multimodal: Bool? = nil) -> [String] {
+        var names = Set<String>()
+        for entry in entries.values where multimodal == nil || entry.multimodal == multimodal {
+            names.formUnion(entry.status.modelNames)
+        }
+        return names.sorted()
+    }
+
+    /// FastChat's `/worker_get_status` of a controller: the sum over its workers.
+    public var aggregateStatus: WorkerStatus {
+        WorkerStatus(
+            modelNames: modelNames(),
+            speed: entries.values.reduce(0) { $0 + $1.status.speed },
+            queueLength: entries.values.reduce(0) { $0 + $1.status.queueLength }
+        )
+    }
+
+    /// FastChat's `/get_worker_address`: picks a ready worker for `model`, or nil.
+    ///
+    /// Like FastChat, the pick counts against the worker's queue until its next heartbeat overwrites
+    /// it, so back-to-back callers are spread instead of all landing on the same worker.
+    public mutating func pickWorker(
+        for model: String,
+        policy: inout some DispatchPolicy,
+        using random: inout some RandomNumberGenerator
+    ) -> String? {
+        let addresses = entries.compactMap { address, entry in
+            entry.status.modelNames.contains(model) && entry.status.state != .draining ? address : nil
+        }
+        let candidates = addresses.map { address in
+            let status = entries[address]!.status
+            return DispatchCandidate(address: address, speed: status.speed, reportedQueue: status.queueLength)
+        }
+        guard let index = policy.choose(from: candidates, using: &random) else { return nil }
+        let address = addresses[index]
+        entries[address]!.status.queueLength += 1
+        return address
+    }
+
+    static func record(address: String, entry: Entry, now: ContinuousClock.Instant) -> WorkerRecord {
+        let age = now - entry.lastHeartbeat
+        return WorkerRecord(
+            address: address,
+            models: entry.status.modelNames,
+            speed: entry.status.speed,
+            queueLength: entry.status.queueLength,
+            state: entry.status.state ?? .ready,
+            api: entry.status.api,
+            limitConcurrency: entry.status.limitConcurrency,
+            checkHeartBeat: entry.checkHeartBeat,
+            multimodal: entry.multimodal,
+            lastHeartbeatAgeSeconds: max(0, Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18)
+        )
+    }
+}

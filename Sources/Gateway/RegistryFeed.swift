@@ -1,0 +1,84 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+import SwitchyardCore
+
+/// Keeps a ``WorkerDirectory`` in step with registry events from an in-process controller.
+public struct LocalRegistryFeed<Events: AsyncSequence & Sendable>: Service where Events.Element == RegistryEvent {
+    let events: Events
+    let directory: WorkerDirectory
+
+    public init(events: Events, directory: WorkerDirectory) {
+        self.events = events
+        self.directory = directory
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            for try await event in events { directory.apply(event) }
+        }
+    }
+}
+
+/// Mirrors a remote controller's registry through its watch stream, reconnecting with backoff.
+///
+/// While the controller is away the directory keeps its last state, so the gateway keeps routing.
+public struct ControllerWatchFeed: Service {
+    let controllerURL: String
+    let directory: WorkerDirectory
+    let logger: Logger
+    /// A separate client whose read timeout notices a silent controller (it sends keep-alives every few seconds).
+    let httpClient: HTTPClient
+
+    public init(controllerURL: String, directory: WorkerDirectory, logger: Logger, idleTimeout: Duration = .seconds(8)) {
+        self.controllerURL = controllerURL.trimmingSuffix("/")
+        self.directory = directory
+        self.logger = logger
+        self.httpClient = HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+            configuration: .init(timeout: .init(connect: .seconds(2), read: TimeAmount(idleTimeout)))
+        )
+    }
+
+    public func run() async throws {
+        defer { httpClient.shutdown { _ in } }
+        try await cancelWhenGracefulShutdown {
+            var backoff = Duration.milliseconds(100)
+            while !Task.isCancelled {
+                do {
+                    try await follow { backoff = .milliseconds(100) }
+                    logger.warning("controller watch stream ended; reconnecting", metadata: ["controller": "\(controllerURL)"])
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.warning("controller unreachable; serving from the last known registry", metadata: ["controller": "\(controllerURL)", "error": "\(error)"])
+                }
+                try await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(2))
+            }
+        }
+    }
+
+    private func follow(onConnected: () -> Void) async throws {
+        var request = HTTPClientRequest(url: controllerURL + "/api/v1/workers/watch")
+        request.headers.add(name: "accept", value: "text/event-stream")
+        let response = try await httpClient.execute(request, timeout: .seconds(5))
+        guard response.status == .ok else {
+            throw OpenAIError.badGateway("controller watch answered HTTP \(response.status.code)")
+        }
+        var parser = ServerSentEventParser()
+        let decoder = JSONDecoder()
+        for try await buffer in response.body {
+            for data in parser.feed(buffer) {
+                let event = try decoder.decode(RegistryEvent.self, from: Data(data))
+                if case .snapshot(_, let workers) = event {
+                    onConnected()
+                    logger.info("controller registry mirrored", metadata: ["workers": "\(workers.count)"])
+                }
+                directory.apply(event)
+            }
+        }
+    }
+}

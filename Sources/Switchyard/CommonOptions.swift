@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// Options every daemon shares.
+struct DaemonOptions: ParsableArguments {
+    @Option(help: "Address to bind. Binding beyond loopback must be asked for explicitly.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func bootstrapLogging() {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// A value from the command line, else from an environment variable, else a default.
+func resolved(_ value: Double?, environment name: String, default fallback: Double) -> Double {
+    if let value { return value }
+    if let text = ProcessInfo.processInfo.environment[name], let number = Double(text) { return number }
+    return fallback
+}
+
+extension Duration {
+    static func seconds(fractional seconds: Double) -> Duration {
+        .nanoseconds(Int64(seconds * 1e9))
+    }
+}
+
+/// Writes a line to standard output at once: scripts and tests wait for the "listening on" lines.
+func announce(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Controller
+import Gateway
+import Hummingbird
+import Logging
+import Routing
+import ServiceLifecycle
+import SwitchyardCore
+
+extension DispatchMethod: ExpressibleByArgument {}
+
+struct ControllerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "controller",
+        abstract: "Run the registry of workers (FastChat-compatible) and, unless --no-gateway, the OpenAI gateway."
+    )
+
+    @OptionGroup var daemon: DaemonOptions
+
+    @Option(help: "Port of the controller API.")
+    var port: Int = 21001
+
+    @Option(help: "Port of the OpenAI gateway served by the same process.")
+    var gatewayPort: Int = 8000
+
+    @Flag(help: "Do not serve the OpenAI gateway.")
+    var noGateway = false
+
+    @Option(help: "Dispatch policy: shortest_queue or lottery.")
+    var dispatch: DispatchMethod = .shortestQueue
+
+    @Option(help: "Seconds without a heartbeat before a worker is removed (env FASTCHAT_CONTROLLER_HEART_BEAT_EXPIRATION; default 10).")
+    var heartBeatExpiration: Double?
+
+    func run() async throws {
+        daemon.bootstrapLogging()
+        let expiration = resolved(heartBeatExpiration, environment: "FASTCHAT_CONTROLLER_HEART_BEAT_EXPIRATION", default: 10)
+        let setup = ControllerSetup(
+            host: daemon.host,
+            port: port,
+            gatewayPort: noGateway ? nil : gatewayPort,
+            controller: ControllerConfiguration(heartbeatExpiration: .seconds(fractional: expiration), dispatch: dispatch),
+            gateway: GatewayConfiguration(dispatch: dispatch)
+        )
+        let httpClient = HTTPClient.makeSwitchyardClient()
+        let services = setup.services(httpClient: httpClient)
+        try await runServices(services, httpClient: httpClient, logger: Logger(label: "switchyard.controller"))
+    }
+}
+
+/// The controller process's servers: the registry API and, optionally, the in-process gateway.
+struct ControllerSetup {
+    var host: String
+    var port: Int
+    var gatewayPort: Int?
+    var controller: ControllerConfiguration
+    var gateway: GatewayConfiguration
+
+    func services(
+        httpClient: HTTPClient,
+        onGatewayListening: @escaping @Sendable (Int, WorkerDirectory) async -> Void = { _, _ in }
+    ) -> [any Service] {
+        let controller = Controller(configuration: controller, httpClient: httpClient, logger: Logger(label: "switchyard.controller"))
+        let router = Router()
+        controller.addRoutes(to: router)
+        var services: [any Service] = [
+            makeServer(role: "controller", router: router, host: host, port: port, logger: Logger(label: "switchyard.controller"))
+        ]
+        services += controller.services
+        if let gatewayPort {
+            let gatewayLogger = Logger(label: "switchyard.gateway")
+            let gateway = Gateway(configuration: self.gateway, httpClient: httpClient, logger: gatewayLogger)
+            let gatewayRouter = Router()
+            gateway.addRoutes(to: gatewayRouter)
+            services.append(LocalRegistryFeed(events: controller.store.watch(), directory: gateway.directory))
+            services.append(
+                makeServer(role: "gateway", router: gatewayRouter, host: host, port: gatewayPort, logger: gatewayLogger) { port in
+                    await onGatewayListening(port, gateway.directory)
+                }
+            )
+        }
+        return services
+    }
+}
+
+/// Runs services until SIGTERM or SIGINT, shutting them down in reverse order, then the client.
+func runServices(_ services: [any Service], httpClient: HTTPClient, logger: Logger) async throws {
+    let group = ServiceGroup(
+        configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    )
+    do {
+        try await group.run()
+    } catch {
+        try? await httpClient.shutdown()
+        throw error
+    }
+    try await httpClient.shutdown()
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Gateway
+import Hummingbird
+import Logging
+import Routing
+import SwitchyardCore
+
+struct GatewayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway",
+        abstract: "Run a standalone OpenAI gateway that mirrors a controller's registry."
+    )
+
+    @OptionGroup var daemon: DaemonOptions
+
+    @Option(help: "Port of the OpenAI API.")
+    var port: Int = 8000
+
+    @Option(help: "Controller base URL.")
+    var controller: String = "http://127.0.0.1:21001"
+
+    @Option(help: "Dispatch policy: shortest_queue or lottery.")
+    var dispatch: DispatchMethod = .shortestQueue
+
+    func run() async throws {
+        daemon.bootstrapLogging()
+        let logger = Logger(label: "switchyard.gateway")
+        let httpClient = HTTPClient.makeSwitchyardClient()
+        let gateway = Gateway(configuration: .init(dispatch: dispatch), httpClient: httpClient, logger: logger)
+        let router = Router()
+        gateway.addRoutes(to: router)
+        try await runServices(
+            [
+                ControllerWatchFeed(controllerURL: controller, directory: gateway.directory, logger: logger),
+                makeServer(role: "gateway", router: router, host: daemon.host, port: port, logger: logger),
+            ],
+            httpClient: httpClient,
+            logger: logger
+        )
+    }
+}

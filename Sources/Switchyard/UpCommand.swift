@@ -1,0 +1,93 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Backends
+import Controller
+import Gateway
+import Logging
+import ServiceLifecycle
+import SwitchyardCore
+import Worker
+
+struct UpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Run everything in one process: controller, OpenAI gateway and simulated workers."
+    )
+
+    @OptionGroup var daemon: DaemonOptions
+
+    @Option(help: "Port of the OpenAI API.")
+    var port: Int = 8000
+
+    @Option(help: "Port of the controller API (what `switchyard status` reads).")
+    var controllerPort: Int = 21001
+
+    @Option(help: "Number of simulated workers.")
+    var workers: Int = 2
+
+    @Option(help: "Model name the simulated workers serve.")
+    var model: String = "switchyard-sim"
+
+    @Option(name: .customLong("sim-ttft"), help: "Simulator: seconds before the first token.")
+    var timeToFirstToken: Double = 0.05
+
+    @Option(name: .customLong("sim-tokens-per-second"), help: "Simulator: token rate; 0 streams without delay.")
+    var tokensPerSecond: Double = 50
+
+    @Option(name: .customLong("sim-output-tokens"), help: "Simulator: tokens per reply unless the request asks for fewer.")
+    var outputTokens: Int = 24
+
+    func validate() throws {
+        if workers < 1 { throw ValidationError("--workers must be at least 1.") }
+    }
+
+    func run() async throws {
+        daemon.bootstrapLogging()
+        let httpClient = HTTPClient.makeSwitchyardClient()
+        let host = daemon.host
+        let controllerURL = "http://\(urlHost(host)):\(controllerPort)"
+        let expectedWorkers = workers
+        let model = self.model
+        let setup = ControllerSetup(
+            host: host,
+            port: controllerPort,
+            gatewayPort: port,
+            controller: ControllerConfiguration(),
+            gateway: GatewayConfiguration()
+        )
+        var services = setup.services(httpClient: httpClient) { gatewayPort, directory in
+            // Announce once the workers are routable, so the printed curl line works at once.
+            for _ in 0..<500 where directory.snapshot.workers.count < expectedWorkers {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            let gatewayURL = "http://\(urlHost(host)):\(gatewayPort)"
+            announce(
+                """
+
+                Switchyard is up: \(directory.snapshot.workers.count) simulated workers serving "\(model)".
+                  OpenAI API:  \(gatewayURL)/v1
+                  Controller:  \(controllerURL)   (switchyard status)
+                  Try:
+                    curl \(gatewayURL)/v1/chat/completions -H 'Content-Type: application/json' \\
+                      -d '{"model": "\(model)", "messages": [{"role": "user", "content": "Hello Switchyard"}]}'
+
+                """
+            )
+        }
+        let simulator = SimulatorConfiguration(
+            timeToFirstToken: .seconds(fractional: timeToFirstToken),
+            tokensPerSecond: tokensPerSecond,
+            outputTokens: outputTokens
+        )
+        for _ in 0..<workers {
+            services += workerServices(
+                configuration: WorkerConfiguration(controllerURL: controllerURL, modelNames: [model]),
+                backend: SimulatorBackend(configuration: simulator),
+                host: host,
+                port: 0,
+                httpClient: httpClient
+            )
+        }
+        try await runServices(services, httpClient: httpClient, logger: Logger(label: "switchyard.up"))
+    }
+}

@@ -1,0 +1,128 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Backends
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SwitchyardCore
+import Worker
+
+enum BackendKind: String, ExpressibleByArgument, CaseIterable {
+    case sim
+    case openai
+}
+
+/// Options of the built-in simulator.
+struct SimulatorOptions: ParsableArguments {
+    @Option(name: .customLong("sim-ttft"), help: "Simulator: seconds before the first token.")
+    var timeToFirstToken: Double = 0
+
+    @Option(name: .customLong("sim-tokens-per-second"), help: "Simulator: token rate; 0 streams without delay.")
+    var tokensPerSecond: Double = 0
+
+    @Option(name: .customLong("sim-output-tokens"), help: "Simulator: tokens per reply unless the request asks for fewer.")
+    var outputTokens: Int = 16
+
+    var configuration: SimulatorConfiguration {
+        SimulatorConfiguration(
+            timeToFirstToken: .seconds(fractional: timeToFirstToken),
+            tokensPerSecond: tokensPerSecond,
+            outputTokens: outputTokens
+        )
+    }
+}
+
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run a worker that wraps one model backend and registers with a controller."
+    )
+
+    @OptionGroup var daemon: DaemonOptions
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port: Int = 21002
+
+    @Option(help: "Controller base URL.")
+    var controller: String = "http://127.0.0.1:21001"
+
+    @Option(help: "URL the controller and gateways use to reach this worker (default http://HOST:PORT).")
+    var workerAddress: String?
+
+    @Option(help: "Comma-separated model names this worker serves.")
+    var modelNames: String
+
+    @Option(help: "Backend: sim (built-in simulator) or openai (an OpenAI-compatible --upstream).")
+    var backend: BackendKind = .sim
+
+    @Option(help: "Base URL of the OpenAI-compatible server for --backend openai (vLLM, llama.cpp server, Ollama, TGI).")
+    var upstream: String?
+
+    @Option(help: "Model name to send upstream, when it differs from --model-names.")
+    var upstreamModel: String?
+
+    @Option(help: "Requests run at once; more wait in a FIFO queue.")
+    var limitConcurrency: Int = 64
+
+    @Option(help: "Seconds between heartbeats (env FASTCHAT_WORKER_HEART_BEAT_INTERVAL; default 3).")
+    var heartBeatInterval: Double?
+
+    @OptionGroup var simulator: SimulatorOptions
+
+    func validate() throws {
+        if backend == .openai && upstream == nil {
+            throw ValidationError("--backend openai needs --upstream URL.")
+        }
+        if limitConcurrency < 1 {
+            throw ValidationError("--limit-concurrency must be at least 1.")
+        }
+        if parsedModelNames.isEmpty {
+            throw ValidationError("--model-names needs at least one name.")
+        }
+        if workerAddress == nil && (daemon.host == "0.0.0.0" || daemon.host == "::") {
+            throw ValidationError("Binding to \(daemon.host) needs --worker-address: the URL others reach this worker at.")
+        }
+    }
+
+    var parsedModelNames: [String] {
+        modelNames.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    func run() async throws {
+        daemon.bootstrapLogging()
+        let httpClient = HTTPClient.makeSwitchyardClient()
+        let interval = resolved(heartBeatInterval, environment: "FASTCHAT_WORKER_HEART_BEAT_INTERVAL", default: 3)
+        let backend: any ModelBackend =
+            switch self.backend {
+            case .sim: SimulatorBackend(configuration: simulator.configuration)
+            case .openai: OpenAIUpstreamBackend(upstream: upstream!, upstreamModel: upstreamModel, httpClient: httpClient)
+            }
+        let configuration = WorkerConfiguration(
+            controllerURL: controller,
+            workerAddress: workerAddress,
+            modelNames: parsedModelNames,
+            limitConcurrency: limitConcurrency,
+            heartbeatInterval: .seconds(fractional: interval)
+        )
+        let services = workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, httpClient: httpClient)
+        try await runServices(services, httpClient: httpClient, logger: Logger(label: "switchyard.worker"))
+    }
+}
+
+/// A worker's server followed by its lifecycle, so SIGTERM drains before the server stops.
+func workerServices(
+    configuration: WorkerConfiguration,
+    backend: any ModelBackend,
+    host: String,
+    port: Int,
+    httpClient: HTTPClient
+) -> [any Service] {
+    let logger = Logger(label: "switchyard.worker")
+    let worker = Worker(configuration: configuration, backend: backend, httpClient: httpClient, logger: logger)
+    let router = Router()
+    worker.addRoutes(to: router)
+    let server = makeServer(role: "worker", router: router, host: host, port: port, logger: logger) { port in
+        worker.serverStarted(host: urlHost(host), port: port)
+    }
+    return [server, worker.lifecycleService]
+}

@@ -1,0 +1,80 @@
+/// Request and response bodies of FastChat's controller protocol, with FastChat's exact key names.
+public enum FastChat {
+    public struct RegisterWorker: Codable, Sendable, Equatable {
+        public var workerName: String
+        public var checkHeartBeat: Bool
+        /// Null asks the controller to pull `/worker_get_status` from the worker itself.
+        public var workerStatus: WorkerStatus?
+        public var multimodal: Bool?
+
+        public init(workerName: String, checkHeartBeat: Bool = true, workerStatus: WorkerStatus?, multimodal: Bool? = false) {
+            self.workerName = workerName
+            self.checkHeartBeat = checkHeartBeat
+            self.workerStatus = workerStatus
+            self.multimodal = multimodal
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case workerName = "worker_name"
+            case checkHeartBeat = "check_heart_beat"
+            case workerStatus = "worker_status"
+            case multimodal
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(workerName, forKey: .workerName)
+            try container.encode(checkHeartBeat, forKey: .checkHeartBeat)
+            // FastChat sends an explicit null rather than omitting the key.
+            try container.encode(workerStatus, forKey: .workerStatus)
+            try container.encodeIfPresent(multimodal, forKey: .multimodal)
+        }
+    }
+
+    public struct HeartBeat: Codable, Sendable, Equatable {
+        public var workerName: String
+        public var queueLength: Int
+        /// Switchyard extension; FastChat workers omit it.
+        public var state: WorkerState?
+
+        public init(workerName: String, queueLength: Int, state: WorkerState? = nil) {
+            self.workerName = workerName
+            self.queueLength = queueLength
+            self.state = state
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case workerName = "worker_name"
+            case queueLength = "queue_length"
+            case state
+        }
+    }
+
+    public struct HeartBeatReply: Codable, Sendable, Equatable {
+        public var exist: Bool
+        public init(exist: Bool) { self.exist = exist }
+    }
+
+    public struct ModelList: Codable, Sendable, Equatable {
+        public var models: [String]
+        public init(models: [String]) { self.models = models }
+    }
+
+    public struct WorkerAddressQuery: Codable, Sendable, Equatable {
+        public var model: String
+        public init(model: String) { self.model = model }
+    }
+
+    public struct WorkerAddress: Codable, Sendable, Equatable {
+        /// Empty when no worker serves the model, as in FastChat.
+        public var address: String
+        public init(address: String) { self.address = address }
+    }
+
+    /// The worker a Switchyard worker names when it leaves (not part of FastChat).
+    public struct WorkerName: Codable, Sendable, Equatable {
+        public var workerName: String
+        public init(workerName: String) { self.workerName = workerName }
+        enum CodingKeys: String, CodingKey { case workerName = "worker_name" }
+    }
+}

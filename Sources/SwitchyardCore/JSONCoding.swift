@@ -1,0 +1,64 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import NIOFoundationCompat
+
+extension JSONEncoder {
+    /// The encoder every Switchyard component writes wire JSON with.
+    public static var switchyard: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }
+}
+
+extension Response {
+    /// A JSON response; Switchyard writes all its JSON bodies through here.
+    public static func json<Value: Encodable>(_ value: Value, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try JSONEncoder.switchyard.encode(value)
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(data: data))
+        )
+    }
+}
+
+extension Request {
+    /// Decodes the JSON body, turning malformed input into a 400 OpenAI error instead of Hummingbird's plain 400.
+    public func decodeJSON<Value: Decodable>(_ type: Value.Type, limit: Int = 16 << 20) async throws -> Value {
+        var request = self
+        let buffer = try await request.collectBody(upTo: limit)
+        return try JSONDecoder.decode(type, from: buffer)
+    }
+}
+
+extension JSONDecoder {
+    public static func decode<Value: Decodable>(_ type: Value.Type, from buffer: ByteBuffer) throws -> Value {
+        do {
+            return try JSONDecoder().decode(type, from: buffer)
+        } catch let error as DecodingError {
+            throw OpenAIError.badRequest("Invalid JSON body: \(error.summary)")
+        }
+    }
+}
+
+extension DecodingError {
+    /// One line naming the failing key path, instead of Foundation's multi-line debug description.
+    var summary: String {
+        func path(_ context: Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch self {
+        case .keyNotFound(let key, let context):
+            let prefix = path(context)
+            return "missing required key '\(prefix.isEmpty ? key.stringValue : prefix + "." + key.stringValue)'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "wrong type at '\(path(context))': \(context.debugDescription)"
+        case .dataCorrupted(let context):
+            return context.debugDescription
+        @unknown default:
+            return "\(self)"
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// An error as OpenAI clients expect it: `{"error": {"message", "type", "param", "code"}}` with a real HTTP status.
+///
+/// Thrown from any handler, it becomes the response, so every component answers errors in one shape.
+public struct OpenAIError: HTTPResponseError, Sendable, Equatable {
+    public var status: HTTPResponse.Status
+    public var message: String
+    public var type: String
+    public var param: String?
+    public var code: String?
+    /// Sent as `retry-after` (whole seconds) and `retry-after-ms`, so SDKs back off by the right amount.
+    public var retryAfter: Duration?
+
+    public init(
+        status: HTTPResponse.Status,
+        message: String,
+        type: String? = nil,
+        param: String? = nil,
+        code: String? = nil,
+        retryAfter: Duration? = nil
+    ) {
+        self.status = status
+        self.message = message
+        self.type = type ?? (status.code >= 500 ? "server_error" : "invalid_request_error")
+        self.param = param
+        self.code = code
+        self.retryAfter = retryAfter
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        if let retryAfter {
+            let milliseconds = retryAfter.components.seconds * 1000 + retryAfter.components.attoseconds / 1_000_000_000_000_000
+            headers[.retryAfter] = String(max(1, (milliseconds + 999) / 1000))
+            headers[.retryAfterMilliseconds] = String(milliseconds)
+        }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: jsonBody())))
+    }
+
+    /// The JSON body, also used for the `data: {"error": ...}` event that ends a broken stream.
+    public func jsonBody() -> [UInt8] {
+        let body = Body(error: .init(message: message, type: type, param: param, code: code))
+        return Array((try? JSONEncoder.switchyard.encode(body)) ?? Data())
+    }
+
+    struct Body: Codable {
+        struct Detail: Codable {
+            var message: String
+            var type: String
+            var param: String?
+            var code: String?
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(message, forKey: .message)
+                try container.encode(type, forKey: .type)
+                // All four keys are required by the spec, null included.
+                try container.encode(param, forKey: .param)
+                try container.encode(code, forKey: .code)
+            }
+        }
+        var error: Detail
+    }
+}
+
+extension OpenAIError {
+    public static func badRequest(_ message: String, param: String? = nil, code: String? = nil) -> OpenAIError {
+        OpenAIError(status: .badRequest, message: message, param: param, code: code)
+    }
+
+    public static func modelNotFound(_ model: String) -> OpenAIError {
+        OpenAIError(
+            status: .notFound,
+            message: "The model `\(model)` does not exist or you do not have access to it.",
+            param: "model",
+            code: "model_not_found"
+        )
+    }
+
+    public static func noCapacity(_ model: String, retryAfter: Duration = .seconds(1)) -> OpenAIError {
+        OpenAIError(
+            status: .serviceUnavailable,
+            message: "No worker is available for model `\(model)` right now; please retry.",
+            type: "server_error",
+            retryAfter: retryAfter
+        )
+    }
+
+    public static func badGateway(_ message: String) -> OpenAIError {
+        OpenAIError(status: .badGateway, message: message)
+    }
+}
+
+extension HTTPField.Name {
+    public static let retryAfterMilliseconds = HTTPField.Name("retry-after-ms")!
+    public static let requestID = HTTPField.Name("x-request-id")!
+    /// Tells nginx-style proxies not to buffer a stream.
+    public static let accelBuffering = HTTPField.Name("x-accel-buffering")!
+}

@@ -1,0 +1,62 @@
+import Backends
+import Foundation
+import Hummingbird
+import NIOCore
+import SwitchyardCore
+
+extension Worker {
+    /// The OpenAI endpoints gateways call, and FastChat's `/worker_get_status`.
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        let worker = self
+        let configuration = self.configuration
+        for prefix in ["v1/", ""] {
+            router.post("\(prefix)chat/completions") { request, _ in
+                try await worker.chatCompletion(request)
+            }
+            router.get("\(prefix)models") { _, _ in
+                let created = Int(Date().timeIntervalSince1970)
+                return try Response.json(ModelCardList(data: configuration.modelNames.map { ModelCard(id: $0, created: created) }))
+            }
+        }
+        router.post("worker_get_status") { _, _ in try Response.json(worker.status) }
+        router.get("worker_get_status") { _, _ in try Response.json(worker.status) }
+        router.get("health") { _, _ in
+            let healthy = await worker.backend.isHealthy()
+            return try Response.json(
+                HealthReport(status: healthy ? "ok" : "unhealthy", state: worker.state, queueLength: worker.limiter.queueLength),
+                status: healthy ? .ok : .serviceUnavailable
+            )
+        }
+    }
+
+    func chatCompletion(_ request: Request) async throws -> Response {
+        guard state == .ready else {
+            throw OpenAIError(status: .serviceUnavailable, message: "This worker is draining and takes no new requests.", retryAfter: .seconds(1))
+        }
+        var request = request
+        let requestID = request.headers[.requestID] ?? UUID().uuidString
+        let body = try await request.collectBody(upTo: 32 << 20)
+        let slot = try await limiter.acquire()
+        let response = try await backend.chatCompletion(BackendRequest(body: body, requestID: requestID))
+        let backendBody = response.body
+        return Response(
+            status: response.status,
+            headers: [.contentType: response.contentType, .requestID: requestID],
+            body: ResponseBody { writer in
+                defer { slot() }
+                try await backendBody.write(writer)
+            }
+        )
+    }
+}
+
+struct HealthReport: Encodable {
+    var status: String
+    var state: WorkerState
+    var queueLength: Int
+
+    enum CodingKeys: String, CodingKey {
+        case status, state
+        case queueLength = "queue_length"
+    }
+}

@@ -1,0 +1,64 @@
+import AsyncHTTPClient
+import Backends
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+import SwitchyardCore
+
+/// The worker role: one backend behind a concurrency limit, registered with a controller.
+public final class Worker: Sendable {
+    public let configuration: WorkerConfiguration
+    public let backend: any ModelBackend
+    public let limiter: ConcurrencyLimiter
+    let httpClient: HTTPClient
+    let logger: Logger
+    private let shared: Mutex<SharedState>
+
+    struct SharedState {
+        var address: String?
+        var state: WorkerState = .ready
+    }
+
+    public init(configuration: WorkerConfiguration, backend: any ModelBackend, httpClient: HTTPClient, logger: Logger) {
+        self.configuration = configuration
+        self.backend = backend
+        self.limiter = ConcurrencyLimiter(limit: configuration.limitConcurrency)
+        self.httpClient = httpClient
+        self.logger = logger
+        self.shared = Mutex(SharedState(address: configuration.workerAddress?.trimmingSuffix("/")))
+    }
+
+    /// Called once the server is bound; fills in the address when none was configured.
+    public func serverStarted(host: String, port: Int) {
+        shared.withLock { state in
+            if state.address == nil { state.address = "http://\(host):\(port)" }
+        }
+    }
+
+    public var address: String? { shared.withLock { $0.address } }
+    public var state: WorkerState { shared.withLock { $0.state } }
+
+    func setState(_ newState: WorkerState) {
+        shared.withLock { $0.state = newState }
+    }
+
+    /// The status reported to the controller: FastChat's fields plus Switchyard's.
+    public var status: WorkerStatus {
+        WorkerStatus(
+            modelNames: configuration.modelNames,
+            speed: 1,
+            queueLength: limiter.queueLength,
+            api: "openai",
+            limitConcurrency: configuration.limitConcurrency,
+            state: state
+        )
+    }
+
+    /// Registration, heartbeats and the drain on shutdown; list it after the worker's application,
+    /// so that on SIGTERM it drains before the server stops.
+    public var lifecycleService: some Service {
+        WorkerLifecycleService(worker: self)
+    }
+}

@@ -1,0 +1,34 @@
+/// How a worker presents itself to the controller and admits requests.
+public struct WorkerConfiguration: Sendable {
+    /// The controller's base URL.
+    public var controllerURL: String
+    /// The URL gateways and the controller use to reach this worker; nil means `http://host:port` once bound.
+    public var workerAddress: String?
+    public var modelNames: [String]
+    /// Requests run at once; more wait in a FIFO queue.
+    public var limitConcurrency: Int
+    /// FastChat beats every 45 s; a dead worker should vanish within seconds.
+    public var heartbeatInterval: Duration
+    /// Longest pause between attempts to reach an absent controller.
+    public var maxRegisterBackoff: Duration
+    /// Timeout of each call to the controller.
+    public var controllerTimeout: Duration
+
+    public init(
+        controllerURL: String = "http://127.0.0.1:21001",
+        workerAddress: String? = nil,
+        modelNames: [String],
+        limitConcurrency: Int = 64,
+        heartbeatInterval: Duration = .seconds(3),
+        maxRegisterBackoff: Duration = .seconds(2),
+        controllerTimeout: Duration = .seconds(2)
+    ) {
+        self.controllerURL = controllerURL
+        self.workerAddress = workerAddress
+        self.modelNames = modelNames
+        self.limitConcurrency = limitConcurrency
+        self.heartbeatInterval = heartbeatInterval
+        self.maxRegisterBackoff = maxRegisterBackoff
+        self.controllerTimeout = controllerTimeout
+    }
+}
