@@ -8,9 +8,9 @@ struct ExpiryService: Service {
     let logger: Logger
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: configuration.sweepInterval)
+        await cancelWhenGracefulShutdown {
+            // Cancellation ends the loop; it is how graceful shutdown stops this service, not a failure.
+            while (try? await Task.sleep(for: configuration.sweepInterval)) != nil {
                 for address in store.removeExpired(expiry: configuration.heartbeatExpiration) {
                     logger.warning("worker expired: no heartbeat", metadata: ["worker": "\(address)"])
                 }

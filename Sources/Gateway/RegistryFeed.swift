@@ -44,7 +44,7 @@ public struct ControllerWatchFeed: Service {
 
     public func run() async throws {
         defer { httpClient.shutdown { _ in } }
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             var backoff = Duration.milliseconds(100)
             while !Task.isCancelled {
                 do {
@@ -55,7 +55,7 @@ public struct ControllerWatchFeed: Service {
                 } catch {
                     logger.warning("controller unreachable; serving from the last known registry", metadata: ["controller": "\(controllerURL)", "error": "\(error)"])
                 }
-                try await Task.sleep(for: backoff)
+                guard (try? await Task.sleep(for: backoff)) != nil else { return }
                 backoff = min(backoff * 2, .seconds(2))
             }
         }
