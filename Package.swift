@@ -81,10 +81,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .testTarget(name: "SwitchyardCoreTests", dependencies: ["SwitchyardCore"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "Routing", "SwitchyardCore"]),
         .testTarget(name: "RoutingTests", dependencies: ["Routing", "SwitchyardCore"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Backends", "SwitchyardCore"]),
-        .testTarget(name: "BackendsTests", dependencies: ["Backends", "SwitchyardCore"]),
+        .testTarget(
+            name: "BackendsTests",
+            dependencies: ["Backends", "SwitchyardCore", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Routing", "SwitchyardCore"]),
         .testTarget(
             name: "IntegrationTests",
