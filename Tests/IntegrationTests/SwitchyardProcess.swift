@@ -1,0 +1,126 @@
+import Foundation
+import Synchronization
+
+/// A real `switchyard` process started by a test, with its stdout announcements and its stderr log.
+final class SwitchyardProcess: Sendable {
+    let name: String
+    let logFile: URL
+    private let process: Process
+    private let output = OutputBuffer()
+
+    /// The built executable: `SWITCHYARD_BIN`, else the package's debug build.
+    static var executable: URL {
+        if let path = ProcessInfo.processInfo.environment["SWITCHYARD_BIN"] {
+            return URL(fileURLWithPath: path)
+        }
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return packageRoot.appendingPathComponent(".build/debug/switchyard")
+    }
+
+    static let logDirectory: URL = {
+        let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("switchyard-tests")
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }()
+
+    init(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+        self.name = name
+        logFile = Self.logDirectory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).log")
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = try FileHandle(forWritingTo: logFile)
+        process.standardInput = FileHandle.nullDevice
+        stdout.fileHandleForReading.readabilityHandler = { [output] handle in
+            let data = handle.availableData
+            if !data.isEmpty { output.text.withLock { $0 += String(decoding: data, as: UTF8.self) } }
+        }
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// Waits for the "switchyard ROLE listening on URL" line and returns the URL.
+    func url(of role: String, timeout: Duration = .seconds(30)) async throws -> String {
+        let prefix = "switchyard \(role) listening on "
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let line = output.text.withLock { text in
+                text.split(separator: "\n").first { $0.hasPrefix(prefix) }
+            }
+            if let line { return String(line.dropFirst(prefix.count)) }
+            guard process.isRunning else { throw ProcessFailure("\(name) exited (\(process.terminationStatus)) before listening; log: \(log)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw ProcessFailure("\(name) did not announce its \(role) URL; log: \(log)")
+    }
+
+    var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+    var isRunning: Bool { process.isRunning }
+
+    func signal(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits for the process to end and returns its exit status.
+    func exitStatus(timeout: Duration = .seconds(30)) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else { throw ProcessFailure("\(name) did not exit; log: \(log)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return process.terminationStatus
+    }
+}
+
+struct ProcessFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A loopback port that was free a moment ago, for daemons that must come back on the same port.
+func freePort() throws -> Int {
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard socket >= 0 else { throw ProcessFailure("socket() failed") }
+    defer { close(socket) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddrPointer in
+            guard bind(socket, sockaddrPointer, length) == 0 else { return false }
+            return getsockname(socket, sockaddrPointer, &length) == 0
+        }
+    }
+    guard bound else { throw ProcessFailure("bind() failed") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// Polls `condition` until it holds or the timeout passes.
+func eventually(
+    timeout: Duration = .seconds(20),
+    _ description: String,
+    _ condition: () async throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if (try? await condition()) == true { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw ProcessFailure("timed out waiting until \(description)")
+}
+
+final class OutputBuffer: Sendable {
+    let text = Mutex("")
+}
