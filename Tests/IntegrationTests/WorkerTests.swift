@@ -1,0 +1,126 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import SwitchyardCore
+import Testing
+
+/// Worker behaviour seen from outside: its backends, its queue, its status.
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct WorkerBehaviourTests {
+    @Test func openAIBackendRelaysARealUpstreamAndRenamesTheModel() async throws {
+        let controllerProcess = try CoreLoopTests.startController()
+        let controller = try await controllerProcess.url(of: "controller")
+        let gateway = try await controllerProcess.url(of: "gateway")
+        // The upstream is a separate OpenAI-compatible server on loopback; here a simulated worker
+        // registered under a name no client uses.
+        let upstreamProcess = try CoreLoopTests.startWorker(controller: controller, model: "upstream-name", name: "upstream")
+        let upstream = try await upstreamProcess.url(of: "worker")
+        let proxy = try CoreLoopTests.startWorker(
+            controller: controller,
+            model: "public-name",
+            extra: ["--backend", "openai", "--upstream", upstream, "--upstream-model", "upstream-name"],
+            name: "proxy"
+        )
+        _ = try await proxy.url(of: "worker")
+        try await eventually("the gateway lists the proxied model") {
+            try await HTTP.get(gateway + "/v1/models").text.contains("\"public-name\"")
+        }
+
+        let reply = try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "public-name", content: "relay me"))
+        #expect(reply.status == 200)
+        let completion = try reply.decode(ChatCompletion.self)
+        #expect(completion.model == "upstream-name")
+        #expect(completion.choices.first?.message.content?.hasPrefix("relay me") == true)
+
+        let streamed = try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "public-name", content: "relay me", stream: true))
+        #expect(streamed.headers["content-type"] == "text/event-stream")
+        var parser = ServerSentEventParser()
+        let events = parser.feed(streamed.body).map { String(decoding: $0, as: UTF8.self) }
+        #expect(events.last == "[DONE]")
+        let text = try events.dropLast().map { try JSONDecoder().decode(ChatCompletionChunk.self, from: Data($0.utf8)).text }.joined()
+        #expect(text == completion.choices.first?.message.content)
+
+        // A 4xx from the upstream reaches the client with its status and body.
+        let invalid = try await HTTP.post(gateway + "/v1/chat/completions", json: #"{"model":"public-name","messages":[]}"#)
+        #expect(invalid.status == 400)
+        #expect(invalid.text.contains("\"messages\""))
+
+        // With the upstream gone the proxy answers 502 in OpenAI's shape.
+        upstreamProcess.signal(SIGKILL)
+        _ = try await upstreamProcess.exitStatus()
+        let broken = try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "public-name"))
+        #expect(broken.status == 502)
+        #expect(broken.text.contains("\"server_error\""))
+        let health = try await HTTP.get(try await proxy.url(of: "worker") + "/health")
+        #expect(health.status == 503)
+    }
+
+    @Test func concurrencyLimitQueuesAndHeartbeatsReportTheQueue() async throws {
+        let controllerProcess = try CoreLoopTests.startController(gateway: false)
+        let controller = try await controllerProcess.url(of: "controller")
+        let workerProcess = try CoreLoopTests.startWorker(
+            controller: controller,
+            model: "queued",
+            beat: 0.2,
+            extra: ["--limit-concurrency", "1", "--sim-ttft", "0.6"]
+        )
+        let worker = try await workerProcess.url(of: "worker")
+        try await CoreLoopTests.waitForWorkers(controller, count: 1)
+
+        let requests = (0..<3).map { _ in
+            Task { try await HTTP.post(worker + "/v1/chat/completions", json: HTTP.chatBody(model: "queued")) }
+        }
+        try await eventually(timeout: .seconds(5), "the worker reports one running and two waiting") {
+            try await HTTP.post(worker + "/worker_get_status", json: "").decode(WorkerStatus.self).queueLength == 3
+        }
+        try await eventually(timeout: .seconds(5), "the controller sees the queue through heartbeats") {
+            try await HTTP.workers(controller).first?.queueLength == 3
+        }
+        for request in requests {
+            #expect(try await request.value.status == 200)
+        }
+        #expect(try await HTTP.post(worker + "/worker_get_status", json: "").decode(WorkerStatus.self).queueLength == 0)
+        let status = try await HTTP.post(worker + "/worker_get_status", json: "").decode(WorkerStatus.self)
+        #expect(status.limitConcurrency == 1)
+        #expect(status.modelNames == ["queued"])
+    }
+
+    @Test func statusCommandPrintsTableAndJSON() async throws {
+        let controllerProcess = try CoreLoopTests.startController(gateway: false)
+        let controller = try await controllerProcess.url(of: "controller")
+        let workerProcess = try CoreLoopTests.startWorker(controller: controller, model: "listed")
+        let worker = try await workerProcess.url(of: "worker")
+        try await CoreLoopTests.waitForWorkers(controller, count: 1)
+
+        let table = try await run(["status", "--controller", controller])
+        #expect(table.status == 0)
+        #expect(table.output.contains("ADDRESS"))
+        #expect(table.output.contains(worker))
+        #expect(table.output.contains("listed"))
+        #expect(table.output.contains("ready"))
+
+        let json = try await run(["status", "--controller", controller, "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+        let workers = try #require(object?["workers"] as? [[String: Any]])
+        #expect(workers.count == 1)
+        for key in ["address", "models", "state", "queue_length", "last_heartbeat_age_s"] {
+            #expect(workers[0][key] != nil, "missing \(key)")
+        }
+
+        let unreachable = try await run(["status", "--controller", "http://127.0.0.1:9"])
+        #expect(unreachable.status != 0)
+    }
+
+    func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = SwitchyardProcess.executable
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
