@@ -43,13 +43,8 @@ public struct Gateway: Sendable {
 
     func relay(_ request: Request, path: String) async throws -> Response {
         var request = request
-        let requestID = request.headers[.requestID] ?? Self.makeRequestID()
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: configuration.maxBodySize)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw OpenAIError(status: .contentTooLarge, message: "Request body exceeds \(configuration.maxBodySize) bytes.")
-        }
+        let requestID = RequestID.current ?? ""
+        let body = try await request.collectBody(upTo: configuration.maxBodySize)
         let fields = try JSONDecoder.decode(RoutingFields.self, from: body)
         guard let model = fields.model, !model.isEmpty else {
             throw OpenAIError.badRequest("Missing required parameter: 'model'.", param: "model", code: "missing_required_parameter")
@@ -84,7 +79,6 @@ public struct Gateway: Sendable {
         let streaming = fields.stream == true && response.status == .ok
         var headers = HTTPFields()
         headers[.contentType] = response.headers.first(name: "content-type") ?? "application/json"
-        headers[.requestID] = requestID
         if streaming {
             headers[.cacheControl] = "no-cache"
             headers[.accelBuffering] = "no"
@@ -114,10 +108,6 @@ public struct Gateway: Sendable {
                 try await writer.finish(nil)
             }
         )
-    }
-
-    static func makeRequestID() -> String {
-        "req_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
     }
 }
 

@@ -29,26 +29,27 @@ public struct ControllerWatchFeed: Service {
     let controllerURL: String
     let directory: WorkerDirectory
     let logger: Logger
-    /// A separate client whose read timeout notices a silent controller (it sends keep-alives every few seconds).
-    let httpClient: HTTPClient
+    /// Longest silence before the stream counts as dead; the controller sends keep-alives every few seconds.
+    let idleTimeout: Duration
 
     public init(controllerURL: String, directory: WorkerDirectory, logger: Logger, idleTimeout: Duration = .seconds(8)) {
         self.controllerURL = controllerURL.trimmingSuffix("/")
         self.directory = directory
         self.logger = logger
-        self.httpClient = HTTPClient(
-            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-            configuration: .init(timeout: .init(connect: .seconds(2), read: TimeAmount(idleTimeout)))
-        )
+        self.idleTimeout = idleTimeout
     }
 
     public func run() async throws {
-        defer { httpClient.shutdown { _ in } }
+        // Its own client, as the read timeout that detects a silent controller must not apply to relays.
+        let httpClient = HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+            configuration: .init(timeout: .init(connect: .seconds(2), read: TimeAmount(idleTimeout)))
+        )
         await cancelWhenGracefulShutdown {
             var backoff = Duration.milliseconds(100)
             while !Task.isCancelled {
                 do {
-                    try await follow { backoff = .milliseconds(100) }
+                    try await follow(using: httpClient) { backoff = .milliseconds(100) }
                     logger.warning("controller watch stream ended; reconnecting", metadata: ["controller": "\(controllerURL)"])
                 } catch is CancellationError {
                     return
@@ -59,9 +60,10 @@ public struct ControllerWatchFeed: Service {
                 backoff = min(backoff * 2, .seconds(2))
             }
         }
+        try await httpClient.shutdown()
     }
 
-    private func follow(onConnected: () -> Void) async throws {
+    private func follow(using httpClient: HTTPClient, onConnected: () -> Void) async throws {
         var request = HTTPClientRequest(url: controllerURL + "/api/v1/workers/watch")
         request.headers.add(name: "accept", value: "text/event-stream")
         let response = try await httpClient.execute(request, timeout: .seconds(5))

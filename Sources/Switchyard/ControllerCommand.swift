@@ -62,7 +62,7 @@ struct ControllerSetup {
         onGatewayListening: @escaping @Sendable (Int, WorkerDirectory) async -> Void = { _, _ in }
     ) -> [any Service] {
         let controller = Controller(configuration: controller, httpClient: httpClient, logger: Logger(label: "switchyard.controller"))
-        let router = Router()
+        let router = Router<BasicRequestContext>.switchyard()
         controller.addRoutes(to: router)
         var services: [any Service] = [
             makeServer(role: "controller", router: router, host: host, port: port, logger: Logger(label: "switchyard.controller"))
@@ -71,7 +71,7 @@ struct ControllerSetup {
         if let gatewayPort {
             let gatewayLogger = Logger(label: "switchyard.gateway")
             let gateway = Gateway(configuration: self.gateway, httpClient: httpClient, logger: gatewayLogger)
-            let gatewayRouter = Router()
+            let gatewayRouter = Router<BasicRequestContext>.switchyard()
             gateway.addRoutes(to: gatewayRouter)
             services.append(LocalRegistryFeed(events: controller.store.watch(), directory: gateway.directory))
             services.append(

@@ -28,7 +28,7 @@ struct GatewayCommand: AsyncParsableCommand {
         let logger = Logger(label: "switchyard.gateway")
         let httpClient = HTTPClient.makeSwitchyardClient()
         let gateway = Gateway(configuration: .init(dispatch: dispatch), httpClient: httpClient, logger: logger)
-        let router = Router()
+        let router = Router<BasicRequestContext>.switchyard()
         gateway.addRoutes(to: router)
         try await runServices(
             [

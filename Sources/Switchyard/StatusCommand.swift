@@ -20,8 +20,7 @@ struct StatusCommand: AsyncParsableCommand {
     var watch = false
 
     func run() async throws {
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-        defer { client.shutdown { _ in } }
+        let client = HTTPClient.shared
         repeat {
             let body: ByteBuffer
             do {

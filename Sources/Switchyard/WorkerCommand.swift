@@ -119,7 +119,7 @@ func workerServices(
 ) -> [any Service] {
     let logger = Logger(label: "switchyard.worker")
     let worker = Worker(configuration: configuration, backend: backend, httpClient: httpClient, logger: logger)
-    let router = Router()
+    let router = Router<BasicRequestContext>.switchyard()
     worker.addRoutes(to: router)
     let server = makeServer(role: "worker", router: router, host: host, port: port, logger: logger) { port in
         worker.serverStarted(host: urlHost(host), port: port)

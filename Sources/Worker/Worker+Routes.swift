@@ -34,14 +34,14 @@ extension Worker {
             throw OpenAIError(status: .serviceUnavailable, message: "This worker is draining and takes no new requests.", retryAfter: .seconds(1))
         }
         var request = request
-        let requestID = request.headers[.requestID] ?? UUID().uuidString
+        let requestID = RequestID.current ?? ""
         let body = try await request.collectBody(upTo: 32 << 20)
         let slot = try await limiter.acquire()
         let response = try await backend.chatCompletion(BackendRequest(body: body, requestID: requestID))
         let backendBody = response.body
         return Response(
             status: response.status,
-            headers: [.contentType: response.contentType, .requestID: requestID],
+            headers: [.contentType: response.contentType],
             body: ResponseBody { writer in
                 defer { slot() }
                 try await backendBody.write(writer)

@@ -70,6 +70,16 @@ struct CoreLoopTests {
         let malformed = try await HTTP.post(gateway + "/v1/chat/completions", json: "{not json")
         #expect(malformed.status == 400)
         #expect(malformed.text.contains("\"invalid_request_error\""))
+        #expect(malformed.headers["x-request-id"] != nil)
+        let noModel = try await HTTP.post(gateway + "/v1/chat/completions", json: #"{"messages":[]}"#)
+        #expect(noModel.status == 400)
+        #expect(noModel.text.contains("\"missing_required_parameter\""))
+
+        let unknownRoute = try await HTTP.get(gateway + "/v1/nowhere")
+        #expect(unknownRoute.status == 404)
+        #expect(unknownRoute.text.contains("Invalid URL (GET /v1/nowhere)"))
+        let tagged = try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "sim-model"), headers: ["x-request-id": "client-id-1"])
+        #expect(tagged.headers["x-request-id"] == "client-id-1")
     }
 
     @Test func speaksFastChatControllerProtocol() async throws {

@@ -18,10 +18,11 @@ enum HTTP {
         try await send(HTTPClientRequest(url: url))
     }
 
-    static func post(_ url: String, json: String) async throws -> Reply {
+    static func post(_ url: String, json: String, headers: [String: String] = [:]) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(string: json))
         return try await send(request)
     }

@@ -1,0 +1,63 @@
+import Hummingbird
+import Logging
+
+/// Turns every error a handler or the router throws into OpenAI's error JSON, so clients never see
+/// an empty 404 or a bare 500: unknown routes, oversized bodies and unexpected failures included.
+public struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as OpenAIError {
+            return try error.response(from: request, context: context)
+        } catch let error as HTTPError {
+            let message =
+                switch error.status {
+                case .notFound: "Invalid URL (\(request.method) \(request.uri.path))"
+                case .contentTooLarge: "The request body is too large."
+                default: error.body ?? error.status.reasonPhrase
+                }
+            return try OpenAIError(status: error.status, message: message).response(from: request, context: context)
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(error)"])
+            return try OpenAIError(status: .internalServerError, message: "The server had an error while processing your request.")
+                .response(from: request, context: context)
+        }
+    }
+}
+
+/// Gives every request an `x-request-id` (the client's own, or a new one), available to handlers
+/// as ``RequestID/current`` and echoed on the response.
+public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let requestID = request.headers[.requestID] ?? Self.makeRequestID()
+        var response = try await RequestID.$current.withValue(requestID) {
+            try await next(request, context)
+        }
+        response.headers[.requestID] = requestID
+        return response
+    }
+
+    static func makeRequestID() -> String {
+        var random = SystemRandomNumberGenerator()
+        return "req_" + String(random.next(), radix: 16) + String(random.next(), radix: 16)
+    }
+}
+
+/// The id of the request being handled, for passing on to the next hop and for logs.
+public enum RequestID {
+    @TaskLocal public static var current: String?
+}
+
+extension Router {
+    /// A router whose every answer, errors and unknown routes included, is OpenAI-shaped and carries a request id.
+    public static func switchyard() -> Router<Context> {
+        let router = Router(context: Context.self)
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: OpenAIErrorMiddleware())
+        return router
+    }
+}
