@@ -58,10 +58,8 @@ struct CoreLoopTests {
         #expect(streamed.status == 200)
         #expect(streamed.headers["content-type"] == "text/event-stream")
         #expect(streamed.headers["cache-control"] == "no-cache")
-        var parser = ServerSentEventParser()
-        let events = parser.feed(streamed.body).map { String(decoding: $0, as: UTF8.self) }
-        #expect(events.last == "[DONE]")
-        let text = try events.dropLast().map { try JSONDecoder().decode(ChatCompletionChunk.self, from: Data($0.utf8)).text }.joined()
+        #expect(streamed.events.last == "[DONE]")
+        let text = try streamed.chunks().map(\.text).joined()
         #expect(text == parsed.choices.first?.message.content)
 
         let unknown = try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "no-such-model"))

@@ -12,6 +12,17 @@ enum HTTP {
         var text: String { String(buffer: body) }
         func json() throws -> Any { try JSONSerialization.jsonObject(with: Data(buffer: body), options: .fragmentsAllowed) }
         func decode<T: Decodable>(_ type: T.Type) throws -> T { try JSONDecoder().decode(type, from: body) }
+
+        /// The data of each server-sent event, `[DONE]` included.
+        var events: [String] {
+            var parser = ServerSentEventParser()
+            return parser.feed(body).map { String(decoding: $0, as: UTF8.self) }
+        }
+
+        /// The chunks of a streamed chat completion, without the final `[DONE]`.
+        func chunks() throws -> [ChatCompletionChunk] {
+            try events.filter { $0 != "[DONE]" }.map { try JSONDecoder().decode(ChatCompletionChunk.self, from: Data($0.utf8)) }
+        }
     }
 
     static func get(_ url: String) async throws -> Reply {

@@ -34,10 +34,8 @@ struct WorkerBehaviourTests {
 
         let streamed = try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "public-name", content: "relay me", stream: true))
         #expect(streamed.headers["content-type"] == "text/event-stream")
-        var parser = ServerSentEventParser()
-        let events = parser.feed(streamed.body).map { String(decoding: $0, as: UTF8.self) }
-        #expect(events.last == "[DONE]")
-        let text = try events.dropLast().map { try JSONDecoder().decode(ChatCompletionChunk.self, from: Data($0.utf8)).text }.joined()
+        #expect(streamed.events.last == "[DONE]")
+        let text = try streamed.chunks().map(\.text).joined()
         #expect(text == completion.choices.first?.message.content)
 
         // A 4xx from the upstream reaches the client with its status and body.
