@@ -112,7 +112,7 @@ public struct WorkerRegistry: Sendable {
             let status = entries[address]!.status
             return DispatchCandidate(address: address, speed: status.speed, reportedQueue: status.queueLength)
         }
-        guard let index = policy.choose(from: candidates, using: &random) else { return nil }
+        guard let index = policy.choose(from: candidates, for: RoutingRequest(model: model), using: &random) else { return nil }
         let address = addresses[index]
         entries[address]!.status.queueLength += 1
         return address

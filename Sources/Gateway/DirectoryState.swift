@@ -70,7 +70,7 @@ public struct DirectoryState: Sendable {
                 inFlight: inFlight[address, default: 0]
             )
         }
-        guard let index = policy.choose(from: ready, using: &random) else { return .unavailable }
+        guard let index = policy.choose(from: ready, for: RoutingRequest(model: model), using: &random) else { return .unavailable }
         let address = ready[index].address
         inFlight[address, default: 0] += 1
         return .worker(address)

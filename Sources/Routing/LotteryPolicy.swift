@@ -2,7 +2,11 @@
 public struct LotteryPolicy: DispatchPolicy {
     public init() {}
 
-    public mutating func choose(from candidates: [DispatchCandidate], using random: inout some RandomNumberGenerator) -> Int? {
+    public mutating func choose(
+        from candidates: [DispatchCandidate],
+        for request: RoutingRequest,
+        using random: inout some RandomNumberGenerator
+    ) -> Int? {
         let total = candidates.reduce(0) { $0 + max($1.speed, 0) }
         guard !candidates.isEmpty else { return nil }
         guard total > 1e-4 else { return Int.random(in: 0..<candidates.count, using: &random) }

@@ -3,7 +3,11 @@
 public struct ShortestQueuePolicy: DispatchPolicy {
     public init() {}
 
-    public mutating func choose(from candidates: [DispatchCandidate], using random: inout some RandomNumberGenerator) -> Int? {
+    public mutating func choose(
+        from candidates: [DispatchCandidate],
+        for request: RoutingRequest,
+        using random: inout some RandomNumberGenerator
+    ) -> Int? {
         var best: Int?
         var bestLoad = Double.infinity
         var ties = 0
