@@ -1,30 +1,33 @@
 import Routing
 import SwitchyardCore
 
-/// The gateway's view of the workers: a mirror of the controller's registry plus this gateway's own
-/// in-flight counts. A pure value; time and randomness are passed in.
+/// The gateway's view of the workers: a mirror of the controller's registry plus what only this
+/// gateway knows — its in-flight counts, each worker's circuit breaker, model aliases and one
+/// dispatch policy per model. A pure value; time and randomness are passed in.
 public struct DirectoryState: Sendable {
     public enum Pick: Sendable, Equatable {
-        case worker(String)
+        /// A worker, and the model name it serves for this request (differs from the request's for an alias).
+        case worker(address: String, servedModel: String)
         /// No worker has ever been seen serving the model.
         case unknownModel
-        /// The model exists but no worker can take a request now (all draining or gone).
+        /// The model exists but no worker can take a request now (all draining, broken or gone).
         case unavailable
+        /// Healthy workers exist but every one is at its concurrency limit.
+        case saturated
     }
 
     public private(set) var workers: [String: WorkerRecord] = [:]
     public private(set) var inFlight: [String: Int] = [:]
+    public private(set) var breakers: [String: CircuitBreaker] = [:]
     /// Workers kept after a controller restart, until they re-register or the deadline passes.
     public private(set) var retainedUntil: [String: ContinuousClock.Instant] = [:]
     public private(set) var controllerID: String?
     private var addressesByModel: [String: [String]] = [:]
+    private var policies: [String: any DispatchPolicy] = [:]
+    public let routing: RoutingConfiguration
 
-    /// How long workers missing from a restarted controller's first snapshot stay routable; they
-    /// re-register within a heartbeat, and dropping them at once would fail every request meanwhile.
-    public var restartRetention: Duration
-
-    public init(restartRetention: Duration = .seconds(15)) {
-        self.restartRetention = restartRetention
+    public init(routing: RoutingConfiguration = .init()) {
+        self.routing = routing
     }
 
     public mutating func apply(_ event: RegistryEvent, now: ContinuousClock.Instant) {
@@ -35,7 +38,7 @@ public struct DirectoryState: Sendable {
             var retained: [String: ContinuousClock.Instant] = [:]
             for (address, record) in workers where next[address] == nil {
                 // Same controller: it forgot the worker on purpose, unless we were already retaining it.
-                guard let deadline = restarted ? now + restartRetention : retainedUntil[address] else { continue }
+                guard let deadline = restarted ? now + routing.restartRetention : retainedUntil[address] else { continue }
                 retained[address] = deadline
                 next[address] = record
             }
@@ -49,31 +52,60 @@ public struct DirectoryState: Sendable {
             workers.removeValue(forKey: address)
             retainedUntil.removeValue(forKey: address)
         }
+        breakers = breakers.filter { workers[$0.key] != nil }
         rebuildIndex()
     }
 
-    /// Picks a worker for `model` and counts the request against it until ``release(_:)``.
+    /// Picks a worker for the request and counts it as in flight until ``release(_:)``.
+    ///
+    /// Workers in `excluded` (already tried by this request) are used only when nothing else is left.
     public mutating func lease(
-        model: String,
-        policy: inout some DispatchPolicy,
+        _ request: RoutingRequest,
+        excluding excluded: Set<String> = [],
         using random: inout some RandomNumberGenerator,
         now: ContinuousClock.Instant
     ) -> Pick {
         dropExpiredRetentions(now: now)
-        guard let addresses = addressesByModel[model] else { return .unknownModel }
-        let ready = addresses.compactMap { address -> DispatchCandidate? in
-            guard let record = workers[address], record.state == .ready else { return nil }
-            return DispatchCandidate(
+        let servedModels = routing.servedModels(for: request.model)
+        var addresses: [String] = []
+        for model in servedModels { addresses += addressesByModel[model] ?? [] }
+        guard !addresses.isEmpty else { return .unknownModel }
+
+        var healthy: [DispatchCandidate] = []
+        var fresh: [DispatchCandidate] = []
+        for address in Set(addresses).sorted() {
+            guard let record = workers[address], record.state == .ready,
+                breakers[address]?.admits(now: now) ?? true
+            else { continue }
+            let candidate = DispatchCandidate(
                 address: address,
                 speed: record.speed,
                 reportedQueue: record.queueLength,
                 inFlight: inFlight[address, default: 0]
             )
+            healthy.append(candidate)
+            // The gateway's own count is exact for its traffic; the reported queue lags a heartbeat.
+            if let limit = record.limitConcurrency, candidate.inFlight >= limit { continue }
+            if !excluded.contains(address) { fresh.append(candidate) }
         }
-        guard let index = policy.choose(from: ready, for: RoutingRequest(model: model), using: &random) else { return .unavailable }
-        let address = ready[index].address
+        guard !healthy.isEmpty else { return .unavailable }
+        var candidates = fresh
+        if candidates.isEmpty {
+            candidates = healthy.filter { candidate in
+                workers[candidate.address]?.limitConcurrency.map { candidate.inFlight < $0 } ?? true
+            }
+        }
+        guard !candidates.isEmpty else { return .saturated }
+
+        var policy = policies[request.model] ?? routing.policy(for: request.model)
+        let index = policy.choose(from: candidates, for: request, using: &random)
+        policies[request.model] = policy
+        guard let index else { return .unavailable }
+        let address = candidates[index].address
         inFlight[address, default: 0] += 1
-        return .worker(address)
+        _ = breakers[address]?.dispatched(now: now)
+        let servedModel = workers[address]!.models.first { servedModels.contains($0) } ?? request.model
+        return .worker(address: address, servedModel: servedModel)
     }
 
     public mutating func release(_ address: String) {
@@ -81,8 +113,29 @@ public struct DirectoryState: Sendable {
         inFlight[address] = count > 1 ? count - 1 : nil
     }
 
-    /// Models served by at least one known worker, sorted.
-    public var modelNames: [String] { addressesByModel.keys.sorted() }
+    /// Feeds a request's or a probe's outcome to the worker's circuit breaker.
+    @discardableResult
+    public mutating func record(success: Bool, for address: String, hard: Bool = false, now: ContinuousClock.Instant) -> CircuitBreaker.Transition? {
+        guard workers[address] != nil else { return nil }
+        var breaker = breakers[address] ?? CircuitBreaker(configuration: routing.circuitBreaker)
+        let transition = success ? breaker.recordSuccess(now: now) : breaker.recordFailure(now: now, hard: hard)
+        breakers[address] = breaker
+        return transition
+    }
+
+    /// Models clients may ask for: those served by a known worker, and aliases that lead to one.
+    public var modelNames: [String] {
+        var names = Set(addressesByModel.keys)
+        for (alias, targets) in routing.aliases where targets.contains(where: { addressesByModel[$0] != nil }) {
+            names.insert(alias)
+        }
+        return names.sorted()
+    }
+
+    /// The models each worker serves, for waking requests queued on them.
+    public func models(of address: String) -> [String] {
+        workers[address]?.models ?? []
+    }
 
     private mutating func dropExpiredRetentions(now: ContinuousClock.Instant) {
         let expired = retainedUntil.filter { $0.value <= now }.map(\.key)

@@ -2,38 +2,144 @@ import Routing
 import Synchronization
 import SwitchyardCore
 
-/// The shared, locked ``DirectoryState`` of one gateway: registry events go in, leases come out.
+/// The shared, locked ``DirectoryState`` of one gateway: registry events and outcomes go in,
+/// leases come out. When every worker for a model is full, requests wait here in a bounded queue.
 public final class WorkerDirectory: Sendable {
+    private struct Waiter {
+        var ticket: Int
+        var model: String
+        var continuation: CheckedContinuation<WaitOutcome, Never>
+        /// Wakes the waiter at its deadline; only waiting requests pay for one.
+        var timer: Task<Void, Never>
+
+        func wake() {
+            timer.cancel()
+            continuation.resume(returning: .retry)
+        }
+    }
+
+    private enum WaitOutcome {
+        case leased(Lease)
+        case retry
+        case failed(OpenAIError)
+    }
+
     private struct State: Sendable {
         var directory: DirectoryState
-        var policy: any DispatchPolicy
         var random = SystemRandomNumberGenerator()
+        var waiters: [Waiter] = []
+        var nextTicket = 0
+
+        mutating func takeWaiters(where matches: (Waiter) -> Bool, limit: Int = .max) -> [Waiter] {
+            var taken: [Waiter] = []
+            waiters.removeAll { waiter in
+                guard taken.count < limit, matches(waiter) else { return false }
+                taken.append(waiter)
+                return true
+            }
+            return taken
+        }
     }
 
     private let state: Mutex<State>
+    public let queue: QueueConfiguration
 
-    public init(dispatch: DispatchMethod = .shortestQueue, restartRetention: Duration = .seconds(15)) {
-        state = Mutex(State(directory: DirectoryState(restartRetention: restartRetention), policy: dispatch.makePolicy()))
+    public init(routing: RoutingConfiguration = .init(), queue: QueueConfiguration = .init()) {
+        self.state = Mutex(State(directory: DirectoryState(routing: routing)))
+        self.queue = queue
     }
 
     public func apply(_ event: RegistryEvent) {
-        state.withLock { $0.directory.apply(event, now: .now) }
+        let woken = state.withLock { state in
+            state.directory.apply(event, now: .now)
+            // Capacity may have appeared (a worker joined or became ready): let every waiter look again.
+            return state.takeWaiters { _ in true }
+        }
+        for waiter in woken { waiter.wake() }
     }
 
-    /// Picks a worker for `model`; the returned lease counts as in flight until it is released or dropped.
-    public func lease(model: String, retryAfter: Duration) throws(OpenAIError) -> Lease {
-        let pick = state.withLock { state in
-            state.directory.lease(model: model, policy: &state.policy, using: &state.random, now: .now)
+    /// Picks a worker for the request, waiting in the model's queue while all its workers are full.
+    ///
+    /// Throws 404 for an unknown model, 503 when no worker can serve it or the wait ran out,
+    /// 429 when the queue is full, and `CancellationError` when the client left while waiting.
+    public func lease(_ request: RoutingRequest, excluding excluded: Set<String> = []) async throws -> Lease {
+        let deadline = ContinuousClock.now + queue.maxWait
+        while true {
+            let ticket = state.withLock { state in
+                defer { state.nextTicket += 1 }
+                return state.nextTicket
+            }
+            let outcome = await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    state.withLock { state in
+                        attempt(request, excluding: excluded, ticket: ticket, deadline: deadline, continuation: continuation, state: &state)
+                    }
+                }
+            } onCancel: {
+                state.withLock { state in state.takeWaiters { $0.ticket == ticket }.first }?.wake()
+            }
+            switch outcome {
+            case .leased(let lease): return lease
+            case .failed(let error): throw error
+            case .retry: try Task.checkCancellation()
+            }
         }
-        switch pick {
-        case .worker(let address): return Lease(address: address, directory: self)
-        case .unknownModel: throw .modelNotFound(model)
-        case .unavailable: throw .noCapacity(model, retryAfter: retryAfter)
+    }
+
+    private func attempt(
+        _ request: RoutingRequest,
+        excluding excluded: Set<String>,
+        ticket: Int,
+        deadline: ContinuousClock.Instant,
+        continuation: CheckedContinuation<WaitOutcome, Never>,
+        state: inout State
+    ) {
+        let now = ContinuousClock.now
+        switch state.directory.lease(request, excluding: excluded, using: &state.random, now: now) {
+        case .worker(let address, let servedModel):
+            continuation.resume(returning: .leased(Lease(address: address, servedModel: servedModel, directory: self)))
+        case .unknownModel:
+            continuation.resume(returning: .failed(.modelNotFound(request.model)))
+        case .unavailable:
+            continuation.resume(returning: .failed(.noCapacity(request.model, retryAfter: queue.retryAfter)))
+        case .saturated:
+            if Task.isCancelled {
+                continuation.resume(returning: .retry)
+            } else if now >= deadline {
+                continuation.resume(returning: .failed(.queueTimedOut(request.model, retryAfter: queue.retryAfter)))
+            } else if state.waiters.lazy.filter({ $0.model == request.model }).count >= queue.capacity {
+                continuation.resume(returning: .failed(.queueFull(request.model, retryAfter: queue.retryAfter)))
+            } else {
+                let timer = Task { [weak self] in
+                    guard (try? await Task.sleep(until: deadline)) != nil else { return }
+                    self?.expire(ticket)
+                }
+                state.waiters.append(Waiter(ticket: ticket, model: request.model, continuation: continuation, timer: timer))
+            }
         }
+    }
+
+    /// Wakes a waiter whose time is up; it fails with 503 on its next look.
+    private func expire(_ ticket: Int) {
+        state.withLock { state in state.takeWaiters { $0.ticket == ticket }.first }?.wake()
     }
 
     func release(_ address: String) {
-        state.withLock { $0.directory.release(address) }
+        let woken = state.withLock { state in
+            state.directory.release(address)
+            let served = Set(state.directory.models(of: address))
+            let routing = state.directory.routing
+            return state.takeWaiters(where: { waiter in
+                routing.servedModels(for: waiter.model).contains(where: served.contains)
+            }, limit: 1)
+        }
+        for waiter in woken { waiter.wake() }
+    }
+
+    /// Feeds an outcome to the worker's circuit breaker; returns the transition it caused, if any.
+    @discardableResult
+    public func record(success: Bool, for address: String, hard: Bool = false) -> CircuitBreaker.Transition? {
+        state.withLock { $0.directory.record(success: success, for: address, hard: hard, now: .now) }
     }
 
     public var modelNames: [String] {
@@ -43,15 +149,39 @@ public final class WorkerDirectory: Sendable {
     public var snapshot: DirectoryState {
         state.withLock { $0.directory }
     }
+
+    /// Requests waiting for capacity, over all models.
+    public var waiting: Int {
+        state.withLock { $0.waiters.count }
+    }
 }
 
 /// One request's claim on a worker, counted as in flight until released (see ``ReleaseOnce``).
 public struct Lease: Sendable {
     public let address: String
+    /// The model name to ask the worker for; differs from the requested one when it was an alias.
+    public let servedModel: String
     public let release: ReleaseOnce
 
-    init(address: String, directory: WorkerDirectory) {
+    init(address: String, servedModel: String, directory: WorkerDirectory) {
         self.address = address
+        self.servedModel = servedModel
         self.release = ReleaseOnce { directory.release(address) }
+    }
+}
+
+/// The gateway's wait queue for requests that find every worker of their model full.
+public struct QueueConfiguration: Sendable {
+    /// Waiting requests per model; one more gets 429.
+    public var capacity: Int
+    /// Longest wait; then 503.
+    public var maxWait: Duration
+    /// `retry-after` sent with 429 and 503.
+    public var retryAfter: Duration
+
+    public init(capacity: Int = 256, maxWait: Duration = .seconds(10), retryAfter: Duration = .seconds(1)) {
+        self.capacity = capacity
+        self.maxWait = maxWait
+        self.retryAfter = retryAfter
     }
 }

@@ -8,8 +8,6 @@ import Routing
 import ServiceLifecycle
 import SwitchyardCore
 
-extension DispatchMethod: ExpressibleByArgument {}
-
 struct ControllerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "controller",
@@ -27,8 +25,7 @@ struct ControllerCommand: AsyncParsableCommand {
     @Flag(help: "Do not serve the OpenAI gateway.")
     var noGateway = false
 
-    @Option(help: "Dispatch policy: shortest_queue or lottery.")
-    var dispatch: DispatchMethod = .shortestQueue
+    @OptionGroup var gateway: GatewayOptions
 
     @Option(help: "Seconds without a heartbeat before a worker is removed (env FASTCHAT_CONTROLLER_HEART_BEAT_EXPIRATION; default 10).")
     var heartBeatExpiration: Double?
@@ -40,8 +37,8 @@ struct ControllerCommand: AsyncParsableCommand {
             host: daemon.host,
             port: port,
             gatewayPort: noGateway ? nil : gatewayPort,
-            controller: ControllerConfiguration(heartbeatExpiration: .seconds(fractional: expiration), dispatch: dispatch),
-            gateway: GatewayConfiguration(dispatch: dispatch)
+            controller: ControllerConfiguration(heartbeatExpiration: .seconds(fractional: expiration), dispatch: gateway.dispatch),
+            gateway: gateway.configuration
         )
         let httpClient = HTTPClient.makeSwitchyardClient()
         let services = setup.services(httpClient: httpClient)
@@ -74,6 +71,7 @@ struct ControllerSetup {
             let gatewayRouter = Router<BasicRequestContext>.switchyard()
             gateway.addRoutes(to: gatewayRouter)
             services.append(LocalRegistryFeed(events: controller.store.watch(), directory: gateway.directory))
+            services += gateway.services
             services.append(
                 makeServer(role: "gateway", router: gatewayRouter, host: host, port: gatewayPort, logger: gatewayLogger) { port in
                     await onGatewayListening(port, gateway.directory)

@@ -20,19 +20,19 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: "Controller base URL.")
     var controller: String = "http://127.0.0.1:21001"
 
-    @Option(help: "Dispatch policy: shortest_queue or lottery.")
-    var dispatch: DispatchMethod = .shortestQueue
+    @OptionGroup var options: GatewayOptions
 
     func run() async throws {
         daemon.bootstrapLogging()
         let logger = Logger(label: "switchyard.gateway")
         let httpClient = HTTPClient.makeSwitchyardClient()
-        let gateway = Gateway(configuration: .init(dispatch: dispatch), httpClient: httpClient, logger: logger)
+        let gateway = Gateway(configuration: options.configuration, httpClient: httpClient, logger: logger)
         let router = Router<BasicRequestContext>.switchyard()
         gateway.addRoutes(to: router)
         try await runServices(
             [
-                ControllerWatchFeed(controllerURL: controller, directory: gateway.directory, logger: logger),
+                ControllerWatchFeed(controllerURL: controller, directory: gateway.directory, logger: logger)
+            ] + gateway.services + [
                 makeServer(role: "gateway", router: router, host: daemon.host, port: port, logger: logger),
             ],
             httpClient: httpClient,

@@ -22,6 +22,8 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "Port of the controller API (what `switchyard status` reads).")
     var controllerPort: Int = 21001
 
+    @OptionGroup var gateway: GatewayOptions
+
     @Option(help: "Number of simulated workers.")
     var workers: Int = 2
 
@@ -52,8 +54,8 @@ struct UpCommand: AsyncParsableCommand {
             host: host,
             port: controllerPort,
             gatewayPort: port,
-            controller: ControllerConfiguration(),
-            gateway: GatewayConfiguration()
+            controller: ControllerConfiguration(dispatch: gateway.dispatch),
+            gateway: gateway.configuration
         )
         var services = setup.services(httpClient: httpClient) { gatewayPort, directory in
             // Announce once the workers are routable, so the printed curl line works at once.

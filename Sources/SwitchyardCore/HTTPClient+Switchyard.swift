@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
+import NIOPosix
 
 extension HTTPClient {
     /// The outbound client of one daemon: pooled keep-alive connections, with a per-host limit high
@@ -15,5 +16,15 @@ extension HTTPClient {
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost)
         configuration.decompression = .disabled
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+}
+
+extension HTTPClient {
+    /// Whether an outbound request failed because nothing accepts connections at the address:
+    /// the peer is certainly down, not merely slow.
+    public static func isConnectionRefused(_ error: any Error) -> Bool {
+        if error is NIOConnectionError { return true }
+        if let error = error as? IOError { return error.errnoCode == ECONNREFUSED }
+        return false
     }
 }

@@ -48,14 +48,15 @@ public struct OpenAIError: HTTPResponseError, Sendable, Equatable {
         return Array((try? JSONEncoder.switchyard.encode(body)) ?? Data())
     }
 
-    struct Body: Codable {
-        struct Detail: Codable {
-            var message: String
-            var type: String
-            var param: String?
-            var code: String?
+    /// The wire form, for reading errors other Switchyard components sent.
+    public struct Body: Codable {
+        public struct Detail: Codable {
+            public var message: String
+            public var type: String
+            public var param: String?
+            public var code: String?
 
-            func encode(to encoder: any Encoder) throws {
+            public func encode(to encoder: any Encoder) throws {
                 var container = encoder.container(keyedBy: CodingKeys.self)
                 try container.encode(message, forKey: .message)
                 try container.encode(type, forKey: .type)
@@ -64,7 +65,7 @@ public struct OpenAIError: HTTPResponseError, Sendable, Equatable {
                 try container.encode(code, forKey: .code)
             }
         }
-        var error: Detail
+        public var error: Detail
     }
 }
 
@@ -86,6 +87,25 @@ extension OpenAIError {
         OpenAIError(
             status: .serviceUnavailable,
             message: "No worker is available for model `\(model)` right now; please retry.",
+            type: "server_error",
+            retryAfter: retryAfter
+        )
+    }
+
+    public static func queueFull(_ model: String, retryAfter: Duration) -> OpenAIError {
+        OpenAIError(
+            status: .tooManyRequests,
+            message: "Too many requests are waiting for model `\(model)`; please retry shortly.",
+            type: "requests",
+            code: "rate_limit_exceeded",
+            retryAfter: retryAfter
+        )
+    }
+
+    public static func queueTimedOut(_ model: String, retryAfter: Duration) -> OpenAIError {
+        OpenAIError(
+            status: .serviceUnavailable,
+            message: "Every worker for model `\(model)` stayed busy for too long; please retry.",
             type: "server_error",
             retryAfter: retryAfter
         )

@@ -10,10 +10,19 @@ import Testing
         WorkerRecord(address: address, models: models, queueLength: queue, state: state)
     }
 
-    func lease(_ directory: inout DirectoryState, _ model: String = "m", at instant: ContinuousClock.Instant? = nil) -> DirectoryState.Pick {
-        var policy = ShortestQueuePolicy()
+    func lease(
+        _ directory: inout DirectoryState,
+        _ model: String = "m",
+        excluding excluded: Set<String> = [],
+        at instant: ContinuousClock.Instant? = nil
+    ) -> DirectoryState.Pick {
         var random = SeededRandomNumberGenerator(seed: 9)
-        return directory.lease(model: model, policy: &policy, using: &random, now: instant ?? start)
+        return directory.lease(RoutingRequest(model: model), excluding: excluded, using: &random, now: instant ?? start)
+    }
+
+    func address(_ pick: DirectoryState.Pick) -> String? {
+        if case .worker(let address, _) = pick { return address }
+        return nil
     }
 
     @Test func leasesCountInFlightUntilReleased() {
@@ -24,8 +33,8 @@ import Testing
         // One request in flight on the first pick makes the other worker the shorter queue.
         #expect(first != second)
         #expect(directory.inFlight.values.reduce(0, +) == 2)
-        if case .worker(let address) = first { directory.release(address) }
-        if case .worker(let address) = second { directory.release(address) }
+        directory.release(address(first)!)
+        directory.release(address(second)!)
         #expect(directory.inFlight.isEmpty)
     }
 
@@ -35,7 +44,7 @@ import Testing
         #expect(lease(&directory, "other") == .unknownModel)
         #expect(lease(&directory) == .unavailable)
         directory.apply(.upsert(worker("a")), now: start)
-        #expect(lease(&directory) == .worker("a"))
+        #expect(lease(&directory) == .worker(address: "a", servedModel: "m"))
     }
 
     @Test func upsertsAndRemovalsUpdateTheModelIndex() {
@@ -57,7 +66,7 @@ import Testing
     }
 
     @Test func restartedControllerDoesNotBlankTheMirror() {
-        var directory = DirectoryState(restartRetention: .seconds(5))
+        var directory = DirectoryState(routing: RoutingConfiguration(restartRetention: .seconds(5)))
         directory.apply(.snapshot(controllerID: "c1", workers: [worker("a"), worker("b")]), now: start)
         directory.apply(.snapshot(controllerID: "c2", workers: [worker("b")]), now: start + .seconds(1))
         #expect(directory.workers.keys.sorted() == ["a", "b"])
@@ -68,10 +77,10 @@ import Testing
     }
 
     @Test func retainedWorkersThatNeverReturnAreDropped() {
-        var directory = DirectoryState(restartRetention: .seconds(5))
+        var directory = DirectoryState(routing: RoutingConfiguration(restartRetention: .seconds(5)))
         directory.apply(.snapshot(controllerID: "c1", workers: [worker("a")]), now: start)
         directory.apply(.snapshot(controllerID: "c2", workers: []), now: start + .seconds(1))
-        #expect(lease(&directory, at: start + .seconds(2)) == .worker("a"))
+        #expect(address(lease(&directory, at: start + .seconds(2))) == "a")
         #expect(lease(&directory, at: start + .seconds(7)) == .unknownModel)
         #expect(directory.workers.isEmpty)
     }
@@ -80,5 +89,62 @@ import Testing
         var directory = DirectoryState()
         directory.release("nobody")
         #expect(directory.inFlight.isEmpty)
+    }
+
+    @Test func fullWorkersAreSkippedAndAllFullIsSaturated() {
+        var directory = DirectoryState()
+        var limited = worker("a")
+        limited.limitConcurrency = 1
+        directory.apply(.snapshot(controllerID: "c1", workers: [limited]), now: start)
+        #expect(address(lease(&directory)) == "a")
+        #expect(lease(&directory) == .saturated)
+        directory.release("a")
+        #expect(address(lease(&directory)) == "a")
+    }
+
+    @Test func triedWorkersAreAvoidedWhileOthersRemain() {
+        var directory = DirectoryState()
+        directory.apply(.snapshot(controllerID: "c1", workers: [worker("a"), worker("b")]), now: start)
+        for _ in 0..<10 {
+            let pick = lease(&directory, excluding: ["a"])
+            #expect(address(pick) == "b")
+            directory.release("b")
+        }
+        // With every worker tried, a retry may go back to one of them.
+        #expect(address(lease(&directory, excluding: ["a", "b"])) != nil)
+    }
+
+    @Test func openBreakerTakesAWorkerOutOfRotation() {
+        var directory = DirectoryState(routing: RoutingConfiguration(circuitBreaker: .init(coolDown: .seconds(2))))
+        directory.apply(.snapshot(controllerID: "c1", workers: [worker("a"), worker("b")]), now: start)
+        #expect(directory.record(success: false, for: "a", hard: true, now: start) == .opened)
+        for _ in 0..<10 {
+            #expect(address(lease(&directory)) == "b")
+            directory.release("b")
+        }
+        #expect(directory.record(success: false, for: "b", hard: true, now: start) == .opened)
+        #expect(lease(&directory) == .unavailable)
+        // After the cool-down one trial goes through; while it runs the worker gets nothing else.
+        let later = start + .seconds(3)
+        let trial = address(lease(&directory, at: later))
+        #expect(trial != nil)
+        #expect(directory.record(success: true, for: trial!, now: later) == .closed)
+    }
+
+    @Test func aliasesRouteToServedModelsAndAreListed() {
+        var directory = DirectoryState(routing: RoutingConfiguration(aliases: ["gpt-4o-mini": ["smollm2"], "dangling": ["none"]]))
+        directory.apply(.snapshot(controllerID: "c1", workers: [worker("a", models: ["smollm2"])]), now: start)
+        #expect(lease(&directory, "gpt-4o-mini") == .worker(address: "a", servedModel: "smollm2"))
+        #expect(directory.modelNames == ["gpt-4o-mini", "smollm2"])
+        #expect(lease(&directory, "dangling") == .unknownModel)
+    }
+
+    @Test func drainingWorkersGetNothing() {
+        var directory = DirectoryState()
+        directory.apply(.snapshot(controllerID: "c1", workers: [worker("a"), worker("b", state: .draining)]), now: start)
+        for _ in 0..<10 {
+            #expect(address(lease(&directory)) == "a")
+            directory.release("a")
+        }
     }
 }

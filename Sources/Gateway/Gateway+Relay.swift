@@ -1,0 +1,191 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Routing
+import SwitchyardCore
+
+extension Gateway {
+    /// The fields routing needs; everything else travels to the worker untouched.
+    struct RoutingFields: Decodable {
+        var model: String?
+        var stream: Bool?
+        var user: String?
+    }
+
+    /// The prompt, decoded only for policies that route on it.
+    struct PromptFields: Decodable {
+        var messages: [ChatCompletionRequest.Message]?
+        var prompt: String?
+
+        var text: String? {
+            messages.map { $0.compactMap(\.content).joined(separator: "\n") } ?? prompt
+        }
+    }
+
+    /// What one attempt on one worker came to.
+    enum Attempt {
+        case delivered(Response)
+        /// Failed before the client saw a byte; `retryable` says whether another worker may take it.
+        case failed(OpenAIError, retryable: Bool)
+    }
+
+    func relay(_ request: Request, path: String) async throws -> Response {
+        var request = request
+        let requestID = RequestID.current ?? ""
+        let body = try await request.collectBody(upTo: configuration.maxBodySize)
+        let fields = try JSONDecoder.decode(RoutingFields.self, from: body)
+        guard let model = fields.model, !model.isEmpty else {
+            throw OpenAIError.badRequest("Missing required parameter: 'model'.", param: "model", code: "missing_required_parameter")
+        }
+        let routingRequest = try routingRequest(model: model, fields: fields, headers: request.headers, body: body)
+
+        let arrived = ContinuousClock.now
+        var tried: Set<String> = []
+        var retries = 0
+        while true {
+            let lease = try await directory.lease(routingRequest, excluding: tried)
+            let outgoing = lease.servedModel == model ? body : try Self.renamingModel(in: body, to: lease.servedModel)
+            switch await attempt(outgoing, on: lease, path: path, streaming: fields.stream == true, requestID: requestID) {
+            case .delivered(let response):
+                return response
+            case .failed(let error, let retryable):
+                guard retryable, retries < configuration.maxRetries, ContinuousClock.now - arrived < configuration.retryDeadline else {
+                    throw error
+                }
+                retries += 1
+                tried.insert(lease.address)
+                logger.notice("retrying on another worker", metadata: ["worker": "\(lease.address)", "retry": "\(retries)", "request_id": "\(requestID)"])
+                try await Task.sleep(for: configuration.retryBackoff * (1 << (retries - 1)) * Double.random(in: 0.5...1.5))
+            }
+        }
+    }
+
+    func routingRequest(model: String, fields: RoutingFields, headers: HTTPFields, body: ByteBuffer) throws -> RoutingRequest {
+        let inputs = configuration.routing.inputs(for: model)
+        var routingRequest = RoutingRequest(model: model)
+        if inputs.contains(.sessionKey) {
+            routingRequest.sessionKey = HTTPField.Name(configuration.sessionHeader).flatMap { headers[$0] } ?? fields.user
+        }
+        if inputs.contains(.prompt) {
+            routingRequest.prompt = try JSONDecoder.decode(PromptFields.self, from: body).text
+        }
+        return routingRequest
+    }
+
+    /// Sends the request to one worker and, once its first chunk is in, commits the response to the client.
+    func attempt(_ body: ByteBuffer, on lease: Lease, path: String, streaming: Bool, requestID: String) async -> Attempt {
+        var upstream = HTTPClientRequest(url: lease.address.trimmingSuffix("/") + path)
+        upstream.method = .POST
+        upstream.headers.add(name: "content-type", value: "application/json")
+        upstream.headers.add(name: "x-request-id", value: requestID)
+        upstream.body = .bytes(body)
+
+        let response: HTTPClientResponse
+        do {
+            response = try await httpClient.execute(upstream, timeout: .init(configuration.responseTimeout))
+        } catch {
+            let refused = HTTPClient.isConnectionRefused(error)
+            let timedOut = (error as? HTTPClientError) == .deadlineExceeded
+            noteFailure(of: lease.address, hard: refused, error: error, requestID: requestID)
+            let failure =
+                timedOut
+                ? OpenAIError(status: .gatewayTimeout, message: "The worker did not answer in time.")
+                : OpenAIError.badGateway("The worker could not be reached.")
+            return .failed(failure, retryable: true)
+        }
+
+        if response.status.code >= 500 {
+            noteFailure(of: lease.address, hard: false, error: nil, requestID: requestID)
+            let errorBody = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
+            var failure = OpenAIError.badGateway("The worker failed with HTTP \(response.status.code).")
+            failure.status = .init(code: Int(response.status.code))
+            if let worker = try? JSONDecoder().decode(OpenAIError.Body.self, from: errorBody) {
+                failure.message = worker.error.message
+            }
+            return .failed(failure, retryable: true)
+        }
+
+        // Hold the client's response head until the worker's first chunk, so an early failure is still retryable.
+        let upstreamBody = UpstreamBody(response.body.makeAsyncIterator())
+        let first: ByteBuffer?
+        do {
+            first = try await upstreamBody.next()
+        } catch {
+            noteFailure(of: lease.address, hard: false, error: error, requestID: requestID)
+            return .failed(.badGateway("The worker failed before its first byte."), retryable: true)
+        }
+        directory.record(success: true, for: lease.address)
+
+        let isEventStream = streaming && response.status == .ok
+        var headers = HTTPFields()
+        headers[.contentType] = response.headers.first(name: "content-type") ?? "application/json"
+        if isEventStream {
+            headers[.cacheControl] = "no-cache"
+            headers[.accelBuffering] = "no"
+        }
+        let directory = self.directory
+        let logger = self.logger
+        return .delivered(
+            Response(
+                status: .init(code: Int(response.status.code)),
+                headers: headers,
+                body: ResponseBody { writer in
+                    defer { lease.release() }
+                    if let first { try await writer.write(first) }
+                    while true {
+                        let chunk: ByteBuffer?
+                        do {
+                            chunk = try await upstreamBody.next()
+                        } catch {
+                            directory.record(success: false, for: lease.address)
+                            logger.warning("worker broke off mid-response", metadata: ["worker": "\(lease.address)", "request_id": "\(requestID)"])
+                            // After the head is sent the only honest report is an error event (streams) or a cut body.
+                            guard isEventStream else { throw error }
+                            let failure = OpenAIError(status: .badGateway, message: "The worker stopped responding mid-stream.")
+                            try await writer.write(.serverSentEvent(failure.jsonBody()))
+                            break
+                        }
+                        guard let chunk else { break }
+                        try await writer.write(chunk)
+                    }
+                    try await writer.finish(nil)
+                }
+            )
+        )
+    }
+
+    func noteFailure(of address: String, hard: Bool, error: (any Error)?, requestID: String) {
+        if directory.record(success: false, for: address, hard: hard) == .opened {
+            logger.warning("circuit opened: worker gets no requests for now", metadata: ["worker": "\(address)"])
+        }
+        logger.warning(
+            "worker request failed",
+            metadata: ["worker": "\(address)", "error": "\(error.map { "\($0)" } ?? "5xx")", "request_id": "\(requestID)"]
+        )
+    }
+
+    /// Rewrites `model` for a worker that serves the requested alias under another name.
+    static func renamingModel(in body: ByteBuffer, to model: String) throws -> ByteBuffer {
+        guard var object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
+            throw OpenAIError.badRequest("The request body must be a JSON object.")
+        }
+        object["model"] = model
+        return ByteBuffer(data: try JSONSerialization.data(withJSONObject: object))
+    }
+}
+
+/// The worker's response body, read by one task at a time: first for the held head, then by the relay.
+final class UpstreamBody: @unchecked Sendable {
+    private var iterator: HTTPClientResponse.Body.AsyncIterator
+
+    init(_ iterator: HTTPClientResponse.Body.AsyncIterator) {
+        self.iterator = iterator
+    }
+
+    func next() async throws -> ByteBuffer? {
+        try await iterator.next()
+    }
+}

@@ -1,0 +1,46 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import ServiceLifecycle
+import SwitchyardCore
+
+/// Probes every known worker's `/health` on a timer and feeds the results to its circuit breaker,
+/// so a worker this gateway cannot reach is avoided even while its heartbeats reach the controller.
+struct HealthProbeService: Service {
+    let gateway: Gateway
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while (try? await Task.sleep(for: gateway.configuration.probeInterval)) != nil {
+                let addresses = Array(gateway.directory.snapshot.workers.keys)
+                await withTaskGroup(of: Void.self) { group in
+                    for address in addresses {
+                        group.addTask { await probe(address) }
+                    }
+                }
+            }
+        }
+    }
+
+    func probe(_ address: String) async {
+        let request = HTTPClientRequest(url: address.trimmingSuffix("/") + "/health")
+        let healthy: Bool
+        var refused = false
+        do {
+            let response = try await gateway.httpClient.execute(request, timeout: .init(gateway.configuration.probeTimeout))
+            _ = try await response.body.collect(upTo: 64 << 10)
+            healthy = response.status == .ok
+        } catch {
+            healthy = false
+            refused = HTTPClient.isConnectionRefused(error)
+        }
+        switch gateway.directory.record(success: healthy, for: address, hard: refused) {
+        case .opened?:
+            gateway.logger.warning("health probe failed: worker avoided", metadata: ["worker": "\(address)"])
+        case .closed?:
+            gateway.logger.info("health probe passed: worker back in rotation", metadata: ["worker": "\(address)"])
+        default:
+            break
+        }
+    }
+}

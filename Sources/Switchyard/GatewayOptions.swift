@@ -1,0 +1,75 @@
+import ArgumentParser
+import Gateway
+import Routing
+
+extension DispatchMethod: ExpressibleByArgument {}
+
+/// Options of the OpenAI gateway, wherever it runs (controller process, standalone, `up`).
+struct GatewayOptions: ParsableArguments {
+    @Option(help: "Dispatch policy: \(DispatchMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var dispatch: DispatchMethod = .shortestQueue
+
+    @Option(name: .customLong("model-dispatch"), help: "Policy for one model, as MODEL=POLICY (repeatable).")
+    var modelDispatch: [String] = []
+
+    @Option(help: "A model name that maps to served models, as NAME=MODEL[,MODEL...] (repeatable).")
+    var alias: [String] = []
+
+    @Option(help: "Retries on other workers for a request that failed before its first byte.")
+    var maxRetries: Int = 2
+
+    @Option(help: "Requests per model that may wait while all its workers are full; more get 429.")
+    var queueSize: Int = 256
+
+    @Option(help: "Seconds a request may wait for a free worker before it gets 503.")
+    var queueTimeout: Double = 10
+
+    @Option(help: "Seconds between health probes of each worker (0 turns them off).")
+    var probeInterval: Double = 1
+
+    @Option(help: "Seconds a health probe may take.")
+    var probeTimeout: Double = 1
+
+    @Option(help: "Seconds to wait for a worker's response head (a non-streamed completion sends it when done).")
+    var responseTimeout: Double = 600
+
+    @Option(help: "Header carrying the session key of the session policy (else the request's `user`).")
+    var sessionHeader: String = "x-session-id"
+
+    func validate() throws {
+        _ = try pairs(modelDispatch, option: "--model-dispatch")
+        _ = try pairs(alias, option: "--alias")
+        for (model, policy) in try pairs(modelDispatch, option: "--model-dispatch") where DispatchMethod(rawValue: policy) == nil {
+            throw ValidationError("--model-dispatch \(model)=\(policy): unknown policy; use one of \(DispatchMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        if maxRetries < 0 || queueSize < 0 || queueTimeout < 0 || probeInterval < 0 || probeTimeout <= 0 || responseTimeout <= 0 {
+            throw ValidationError("Retry, queue, probe and timeout settings must not be negative.")
+        }
+    }
+
+    var configuration: GatewayConfiguration {
+        let policyByModel = ((try? pairs(modelDispatch, option: "")) ?? [])
+            .reduce(into: [String: DispatchMethod]()) { $0[$1.key] = DispatchMethod(rawValue: $1.value) }
+        let aliases = ((try? pairs(alias, option: "")) ?? [])
+            .reduce(into: [String: [String]]()) { $0[$1.key] = $1.value.split(separator: ",").map(String.init) }
+        return GatewayConfiguration(
+            routing: RoutingConfiguration(policy: dispatch, policyByModel: policyByModel, aliases: aliases),
+            queue: QueueConfiguration(capacity: queueSize, maxWait: .seconds(fractional: queueTimeout)),
+            responseTimeout: .seconds(fractional: responseTimeout),
+            maxRetries: maxRetries,
+            probeInterval: .seconds(fractional: probeInterval),
+            probeTimeout: .seconds(fractional: probeTimeout),
+            sessionHeader: sessionHeader
+        )
+    }
+
+    private func pairs(_ values: [String], option: String) throws -> [(key: String, value: String)] {
+        try values.map { text in
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("\(option) \(text): expected NAME=VALUE.")
+            }
+            return (parts[0], parts[1])
+        }
+    }
+}
