@@ -77,6 +77,12 @@ extension Controller {
             logger.info("worker left", metadata: ["worker": "\(worker.workerName)"])
             return try .json(WorkerList(workers: store.records()))
         }
+        for (path, target) in [("drain", WorkerState.draining), ("undrain", WorkerState.ready)] {
+            api.post(RouterPath(stringLiteral: path)) { request, _ -> Response in
+                let body = try await request.decodeJSON(FastChat.WorkerAddressBody.self)
+                return try .json(try await setState(target, of: body.address))
+            }
+        }
         api.get("watch") { _, _ -> Response in
             Response(
                 status: .ok,

@@ -69,4 +69,30 @@ public struct Controller: Sendable {
             }
         }
     }
+
+    /// Drains or undrains a worker: the worker itself stops (or resumes) taking requests, and the
+    /// registry publishes the state at once so gateways stop (or resume) routing to it.
+    func setState(_ state: WorkerState, of address: String) async throws -> WorkerRecord {
+        guard store.records().contains(where: { $0.address == address }) else {
+            throw OpenAIError(status: .notFound, message: "No worker is registered at \(address).", code: "worker_not_found")
+        }
+        var request = HTTPClientRequest(url: address.trimmingSuffix("/") + (state == .draining ? "/admin/drain" : "/admin/undrain"))
+        request.method = .POST
+        do {
+            let response = try await httpClient.execute(request, timeout: .init(configuration.statusPullTimeout))
+            _ = try await response.body.collect(upTo: 1 << 20)
+            guard response.status == .ok else {
+                throw OpenAIError.badGateway("worker \(address) answered HTTP \(response.status.code)")
+            }
+        } catch let error as OpenAIError {
+            throw error
+        } catch {
+            throw OpenAIError.badGateway("worker \(address) could not be reached: \(error)")
+        }
+        guard let record = store.setState(state, of: address) else {
+            throw OpenAIError(status: .notFound, message: "No worker is registered at \(address).", code: "worker_not_found")
+        }
+        logger.info("worker state set by operator", metadata: ["worker": "\(address)", "state": "\(state.rawValue)"])
+        return record
+    }
 }

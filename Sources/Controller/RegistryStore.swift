@@ -56,6 +56,15 @@ public final class RegistryStore: Sendable {
         }
     }
 
+    /// Sets a worker's state and publishes it; returns the record, or nil for an unknown worker.
+    public func setState(_ newState: WorkerState, of address: String) -> WorkerRecord? {
+        state.withLock { state in
+            let record = state.registry.setState(newState, of: address, now: .now)
+            if let record { state.publish(.upsert(record)) }
+            return record
+        }
+    }
+
     public func remove(address: String) {
         state.withLock { state in
             if state.registry.remove(address: address) {

@@ -59,6 +59,14 @@ public struct WorkerRegistry: Sendable {
         return entry.status == before ? .refreshed : .changed(Self.record(address: address, entry: entry, now: now))
     }
 
+    /// Sets a worker's state (an operator's drain); returns the published record, or nil if unknown.
+    public mutating func setState(_ state: WorkerState, of address: String, now: ContinuousClock.Instant) -> WorkerRecord? {
+        guard var entry = entries[address] else { return nil }
+        entry.status.state = state
+        entries[address] = entry
+        return Self.record(address: address, entry: entry, now: now)
+    }
+
     /// Removes a worker; returns whether it was registered.
     @discardableResult
     public mutating func remove(address: String) -> Bool {

@@ -122,6 +122,7 @@ extension Gateway {
         let isEventStream = streaming && response.status == .ok
         var headers = HTTPFields()
         headers[.contentType] = response.headers.first(name: "content-type") ?? "application/json"
+        headers[.switchyardWorker] = lease.address
         if isEventStream {
             headers[.cacheControl] = "no-cache"
             headers[.accelBuffering] = "no"

@@ -29,6 +29,14 @@ public struct Gateway: Sendable {
                 try await relay(request, path: "/v1/chat/completions")
             }
         }
+        addStatusRoute(to: router)
+    }
+
+    /// The gateway's own view of each worker: what operators need to see why a worker gets no traffic.
+    func addStatusRoute<Context: RequestContext>(to router: Router<Context>) {
+        router.get("api/v1/gateway/workers") { _, _ in
+            try Response.json(GatewayWorkerList(directory.snapshot, now: .now))
+        }
     }
 
     /// Background work of a gateway: probing worker health.

@@ -61,6 +61,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Model name to send upstream, when it differs from --model-names.")
     var upstreamModel: String?
 
+    @Option(help: "Relative capacity reported as FastChat's speed; policies weigh load by it.")
+    var weight: Double = 1
+
     @Option(help: "Requests run at once; more wait in a FIFO queue.")
     var limitConcurrency: Int = 64
 
@@ -72,6 +75,9 @@ struct WorkerCommand: AsyncParsableCommand {
     func validate() throws {
         if backend == .openai && upstream == nil {
             throw ValidationError("--backend openai needs --upstream URL.")
+        }
+        if weight <= 0 {
+            throw ValidationError("--weight must be positive.")
         }
         if limitConcurrency < 1 {
             throw ValidationError("--limit-concurrency must be at least 1.")
@@ -101,6 +107,7 @@ struct WorkerCommand: AsyncParsableCommand {
             controllerURL: controller,
             workerAddress: workerAddress,
             modelNames: parsedModelNames,
+            weight: weight,
             limitConcurrency: limitConcurrency,
             heartbeatInterval: .seconds(fractional: interval)
         )

@@ -77,4 +77,10 @@ public enum FastChat {
         public init(workerName: String) { self.workerName = workerName }
         enum CodingKeys: String, CodingKey { case workerName = "worker_name" }
     }
+
+    /// Names a worker by address in Switchyard's admin calls (drain, undrain).
+    public struct WorkerAddressBody: Codable, Sendable, Equatable {
+        public var address: String
+        public init(address: String) { self.address = address }
+    }
 }

@@ -119,6 +119,8 @@ extension OpenAIError {
 extension HTTPField.Name {
     public static let retryAfterMilliseconds = HTTPField.Name("retry-after-ms")!
     public static let requestID = HTTPField.Name("x-request-id")!
+    /// Names the worker that served a request, for operators tracing one.
+    public static let switchyardWorker = HTTPField.Name("x-switchyard-worker")!
     /// Tells nginx-style proxies not to buffer a stream.
     public static let accelBuffering = HTTPField.Name("x-accel-buffering")!
 }

@@ -20,6 +20,14 @@ extension Worker {
         }
         router.post("worker_get_status") { _, _ in try Response.json(worker.status) }
         router.get("worker_get_status") { _, _ in try Response.json(worker.status) }
+        router.post("admin/drain") { _, _ in
+            worker.setState(.draining)
+            return try Response.json(worker.status)
+        }
+        router.post("admin/undrain") { _, _ in
+            worker.setState(.ready)
+            return try Response.json(worker.status)
+        }
         router.get("health") { _, _ in
             let healthy = await worker.backend.isHealthy()
             return try Response.json(

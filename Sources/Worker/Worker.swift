@@ -48,7 +48,7 @@ public final class Worker: Sendable {
     public var status: WorkerStatus {
         WorkerStatus(
             modelNames: configuration.modelNames,
-            speed: 1,
+            speed: configuration.weight,
             queueLength: limiter.queueLength,
             api: "openai",
             limitConcurrency: configuration.limitConcurrency,

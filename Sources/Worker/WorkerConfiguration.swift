@@ -5,6 +5,8 @@ public struct WorkerConfiguration: Sendable {
     /// The URL gateways and the controller use to reach this worker; nil means `http://host:port` once bound.
     public var workerAddress: String?
     public var modelNames: [String]
+    /// Relative capacity (FastChat's `speed`): policies send proportionally more to heavier workers.
+    public var weight: Double
     /// Requests run at once; more wait in a FIFO queue.
     public var limitConcurrency: Int
     /// FastChat beats every 45 s; a dead worker should vanish within seconds.
@@ -18,6 +20,7 @@ public struct WorkerConfiguration: Sendable {
         controllerURL: String = "http://127.0.0.1:21001",
         workerAddress: String? = nil,
         modelNames: [String],
+        weight: Double = 1,
         limitConcurrency: Int = 64,
         heartbeatInterval: Duration = .seconds(3),
         maxRegisterBackoff: Duration = .seconds(2),
@@ -26,6 +29,7 @@ public struct WorkerConfiguration: Sendable {
         self.controllerURL = controllerURL
         self.workerAddress = workerAddress
         self.modelNames = modelNames
+        self.weight = weight
         self.limitConcurrency = limitConcurrency
         self.heartbeatInterval = heartbeatInterval
         self.maxRegisterBackoff = maxRegisterBackoff

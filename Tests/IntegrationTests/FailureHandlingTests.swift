@@ -1,0 +1,119 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import SwitchyardCore
+import Testing
+
+/// Drains, dead and hung workers, seen through a live gateway.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct FailureHandlingTests {
+    static func status(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = SwitchyardProcess.executable
+        process.arguments = ["status"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    static func circuit(of address: String, gateway: String) async throws -> String? {
+        let list = try await HTTP.get(gateway + "/api/v1/gateway/workers").json() as? [String: [[String: Any]]]
+        return list?["workers"]?.first { $0["address"] as? String == address }?["circuit"] as? String
+    }
+
+    @Test func drainedWorkerGetsNoNewRequestsAndUndrainBringsItBack() async throws {
+        let controllerProcess = try CoreLoopTests.startController()
+        let controller = try await controllerProcess.url(of: "controller")
+        let gateway = try await controllerProcess.url(of: "gateway")
+        let first = try CoreLoopTests.startWorker(controller: controller, name: "worker-a")
+        let second = try CoreLoopTests.startWorker(controller: controller, name: "worker-b")
+        let drained = try await first.url(of: "worker")
+        let other = try await second.url(of: "worker")
+        try await CoreLoopTests.waitForWorkers(controller, count: 2)
+        try await eventually("the gateway knows both workers") {
+            var seen = Set<String>()
+            for _ in 0..<20 {
+                seen.insert(try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "sim-model")).headers["x-switchyard-worker"] ?? "")
+            }
+            return seen == [drained, other]
+        }
+
+        let drain = try await Self.status(["drain", drained, "--controller", controller, "--wait"])
+        #expect(drain.status == 0, "\(drain.output)")
+        #expect(drain.output.contains("is drained"))
+        #expect(try await HTTP.workers(controller).first { $0.address == drained }?.state == .draining)
+        for _ in 0..<20 {
+            let reply = try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "sim-model"))
+            #expect(reply.status == 200)
+            #expect(reply.headers["x-switchyard-worker"] == other)
+        }
+        let direct = try await HTTP.post(drained + "/v1/chat/completions", json: HTTP.chatBody(model: "sim-model"))
+        #expect(direct.status == 503)
+        #expect(direct.headers["retry-after"] != nil)
+        // Heartbeats keep the operator's drain: the worker itself reports it.
+        try await Task.sleep(for: .seconds(1))
+        #expect(try await HTTP.workers(controller).first { $0.address == drained }?.state == .draining)
+
+        let undrain = try await Self.status(["undrain", drained, "--controller", controller])
+        #expect(undrain.status == 0, "\(undrain.output)")
+        try await eventually("the undrained worker takes requests again") {
+            try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "sim-model")).headers["x-switchyard-worker"] == drained
+        }
+        let unknown = try await Self.status(["drain", "http://127.0.0.1:9", "--controller", controller])
+        #expect(unknown.status != 0)
+        #expect(unknown.output.contains("No worker is registered"))
+    }
+
+    @Test func deadWorkerIsRetriedAroundAndHungWorkerIsAvoided() async throws {
+        let controllerProcess = try SwitchyardProcess(
+            "controller",
+            ["controller", "--port", "0", "--gateway-port", "0", "--probe-interval", "0.2", "--probe-timeout", "0.3", "--response-timeout", "2"]
+        )
+        let controller = try await controllerProcess.url(of: "controller")
+        let gateway = try await controllerProcess.url(of: "gateway")
+        let workers = try (0..<3).map { try CoreLoopTests.startWorker(controller: controller, beat: 1, name: "worker-\($0)") }
+        var addresses: [String] = []
+        for worker in workers { addresses.append(try await worker.url(of: "worker")) }
+        try await CoreLoopTests.waitForWorkers(controller, count: 3)
+        try await eventually("the gateway routes to all three") {
+            try await HTTP.get(gateway + "/v1/models").text.contains("sim-model")
+        }
+
+        // Killed: its heartbeats are still fresh in the registry, yet no client request fails.
+        workers[0].signal(SIGKILL)
+        for _ in 0..<30 {
+            let reply = try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "sim-model"))
+            #expect(reply.status == 200, "\(reply.text)")
+            #expect(reply.headers["x-switchyard-worker"] != addresses[0])
+        }
+
+        // Hung: it accepts connections but never answers. Probes time out and the gateway avoids it;
+        // a request caught on it times out before its first byte and is retried elsewhere.
+        workers[1].signal(SIGSTOP)
+        defer { workers[1].signal(SIGCONT) }
+        for _ in 0..<10 {
+            let reply = try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "sim-model"))
+            #expect(reply.status == 200, "\(reply.text)")
+            #expect(reply.headers["x-switchyard-worker"] == addresses[2])
+        }
+        try await eventually("the gateway opened the hung worker's circuit") {
+            try await Self.circuit(of: addresses[1], gateway: gateway) == "open"
+        }
+        #expect(try await Self.circuit(of: addresses[0], gateway: gateway) == "open")
+        #expect(try await Self.circuit(of: addresses[2], gateway: gateway) == "closed")
+
+        workers[1].signal(SIGCONT)
+        try await eventually("the recovered worker is back in rotation") {
+            var seen = Set<String>()
+            for _ in 0..<20 {
+                seen.insert(try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "sim-model")).headers["x-switchyard-worker"] ?? "")
+            }
+            return seen.contains(addresses[1])
+        }
+        #expect(try await Self.circuit(of: addresses[1], gateway: gateway) == "closed")
+    }
+}
