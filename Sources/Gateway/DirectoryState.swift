@@ -97,7 +97,8 @@ public struct DirectoryState: Sendable {
         }
         guard !candidates.isEmpty else { return .saturated }
 
-        var policy = policies[request.model] ?? routing.policy(for: request.model)
+        // Taken out of the table while it runs, so a stateful policy mutates in place instead of copying.
+        var policy = policies.removeValue(forKey: request.model) ?? routing.policy(for: request.model)
         let index = policy.choose(from: candidates, for: request, using: &random)
         policies[request.model] = policy
         guard let index else { return .unavailable }

@@ -42,16 +42,3 @@ public struct RoutingInputs: OptionSet, Sendable {
     public static let sessionKey = RoutingInputs(rawValue: 1 << 0)
     public static let prompt = RoutingInputs(rawValue: 1 << 1)
 }
-
-/// The policies selectable by name (`--dispatch`), named as in FastChat.
-public enum DispatchMethod: String, Sendable, CaseIterable {
-    case shortestQueue = "shortest_queue"
-    case lottery
-
-    public func makePolicy() -> any DispatchPolicy {
-        switch self {
-        case .shortestQueue: ShortestQueuePolicy()
-        case .lottery: LotteryPolicy()
-        }
-    }
-}

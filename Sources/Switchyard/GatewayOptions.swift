@@ -33,6 +33,12 @@ struct GatewayOptions: ParsableArguments {
     @Option(help: "Seconds to wait for a worker's response head (a non-streamed completion sends it when done).")
     var responseTimeout: Double = 600
 
+    @Option(help: "session policy: a session moves when its worker's load exceeds this multiple of the average.")
+    var sessionLoadBound: Double = SessionAffinityPolicy.defaultLoadBound
+
+    @Option(help: "prefix policy: how many more requests the prefix holder may have than the least loaded worker.")
+    var prefixImbalanceMargin: Int = PrefixAwarePolicy.defaultImbalanceMargin
+
     @Option(help: "Header carrying the session key of the session policy (else the request's `user`).")
     var sessionHeader: String = "x-session-id"
 
@@ -41,6 +47,9 @@ struct GatewayOptions: ParsableArguments {
         _ = try pairs(alias, option: "--alias")
         for (model, policy) in try pairs(modelDispatch, option: "--model-dispatch") where DispatchMethod(rawValue: policy) == nil {
             throw ValidationError("--model-dispatch \(model)=\(policy): unknown policy; use one of \(DispatchMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        if sessionLoadBound < 1 || prefixImbalanceMargin < 0 {
+            throw ValidationError("--session-load-bound must be at least 1 and --prefix-imbalance-margin not negative.")
         }
         if maxRetries < 0 || queueSize < 0 || queueTimeout < 0 || probeInterval < 0 || probeTimeout <= 0 || responseTimeout <= 0 {
             throw ValidationError("Retry, queue, probe and timeout settings must not be negative.")
@@ -53,7 +62,12 @@ struct GatewayOptions: ParsableArguments {
         let aliases = ((try? pairs(alias, option: "")) ?? [])
             .reduce(into: [String: [String]]()) { $0[$1.key] = $1.value.split(separator: ",").map(String.init) }
         return GatewayConfiguration(
-            routing: RoutingConfiguration(policy: dispatch, policyByModel: policyByModel, aliases: aliases),
+            routing: RoutingConfiguration(
+                policy: dispatch,
+                policyByModel: policyByModel,
+                policyTuning: PolicyConfiguration(sessionLoadBound: sessionLoadBound, prefixImbalanceMargin: prefixImbalanceMargin),
+                aliases: aliases
+            ),
             queue: QueueConfiguration(capacity: queueSize, maxWait: .seconds(fractional: queueTimeout)),
             responseTimeout: .seconds(fractional: responseTimeout),
             maxRetries: maxRetries,
