@@ -71,12 +71,17 @@ public struct DirectoryState: Sendable {
         for model in servedModels { addresses += addressesByModel[model] ?? [] }
         guard !addresses.isEmpty else { return .unknownModel }
 
+        let ready = Set(addresses).sorted().filter { workers[$0]?.state == .ready }
+        var admitted = ready.filter { breakers[$0]?.admits(now: now) ?? true }
+        // Panic mode: when every ready worker's breaker is open, health data is more likely wrong
+        // (an overloaded gateway timing out its own probes) than every worker dead; try them all,
+        // and let retries skip the truly dead ones.
+        if admitted.isEmpty { admitted = ready }
+
         var healthy: [DispatchCandidate] = []
         var fresh: [DispatchCandidate] = []
-        for address in Set(addresses).sorted() {
-            guard let record = workers[address], record.state == .ready,
-                breakers[address]?.admits(now: now) ?? true
-            else { continue }
+        for address in admitted {
+            guard let record = workers[address] else { continue }
             let candidate = DispatchCandidate(
                 address: address,
                 speed: record.speed,

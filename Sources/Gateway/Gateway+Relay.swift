@@ -46,7 +46,15 @@ extension Gateway {
         var tried: Set<String> = []
         var retries = 0
         while true {
-            let lease = try await directory.lease(routingRequest, excluding: tried)
+            let lease: Lease
+            do {
+                lease = try await directory.lease(routingRequest, excluding: tried, wait: false)
+            } catch is WorkerDirectory.MustWait {
+                // Only a queued request watches its connection: a client that leaves gives up its place.
+                lease = try await request.body.consumeWithCancellationOnInboundClose { _ in
+                    try await directory.lease(routingRequest, excluding: tried)
+                }
+            }
             let outgoing = lease.servedModel == model ? body : try Self.renamingModel(in: body, to: lease.servedModel)
             switch await attempt(outgoing, on: lease, path: path, streaming: fields.stream == true, requestID: requestID) {
             case .delivered(let response):

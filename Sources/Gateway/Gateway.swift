@@ -35,7 +35,7 @@ public struct Gateway: Sendable {
     /// The gateway's own view of each worker: what operators need to see why a worker gets no traffic.
     func addStatusRoute<Context: RequestContext>(to router: Router<Context>) {
         router.get("api/v1/gateway/workers") { _, _ in
-            try Response.json(GatewayWorkerList(directory.snapshot, now: .now))
+            try Response.json(GatewayWorkerList(directory.snapshot, waiting: directory.waiting))
         }
     }
 

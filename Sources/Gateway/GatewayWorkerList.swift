@@ -17,8 +17,11 @@ struct GatewayWorkerList: Encodable {
     }
 
     var workers: [Worker]
+    /// Requests queued because every worker of their model was full.
+    var waiting: Int
 
-    init(_ directory: DirectoryState, now: ContinuousClock.Instant) {
+    init(_ directory: DirectoryState, waiting: Int) {
+        self.waiting = waiting
         workers = directory.workers.values.sorted { $0.address < $1.address }.map { record in
             let circuit: String =
                 switch directory.breakers[record.address]?.state ?? .closed {

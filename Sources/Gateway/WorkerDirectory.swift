@@ -21,8 +21,11 @@ public final class WorkerDirectory: Sendable {
     private enum WaitOutcome {
         case leased(Lease)
         case retry
-        case failed(OpenAIError)
+        case failed(any Error)
     }
+
+    /// Every worker of the model is full and the caller asked not to wait.
+    public struct MustWait: Error {}
 
     private struct State: Sendable {
         var directory: DirectoryState
@@ -62,7 +65,8 @@ public final class WorkerDirectory: Sendable {
     ///
     /// Throws 404 for an unknown model, 503 when no worker can serve it or the wait ran out,
     /// 429 when the queue is full, and `CancellationError` when the client left while waiting.
-    public func lease(_ request: RoutingRequest, excluding excluded: Set<String> = []) async throws -> Lease {
+    /// With `wait: false` it throws ``MustWait`` instead of queueing.
+    public func lease(_ request: RoutingRequest, excluding excluded: Set<String> = [], wait: Bool = true) async throws -> Lease {
         let deadline = ContinuousClock.now + queue.maxWait
         while true {
             let ticket = state.withLock { state in
@@ -72,7 +76,7 @@ public final class WorkerDirectory: Sendable {
             let outcome = await withTaskCancellationHandler {
                 await withCheckedContinuation { continuation in
                     state.withLock { state in
-                        attempt(request, excluding: excluded, ticket: ticket, deadline: deadline, continuation: continuation, state: &state)
+                        attempt(request, excluding: excluded, wait: wait, ticket: ticket, deadline: deadline, continuation: continuation, state: &state)
                     }
                 }
             } onCancel: {
@@ -89,6 +93,7 @@ public final class WorkerDirectory: Sendable {
     private func attempt(
         _ request: RoutingRequest,
         excluding excluded: Set<String>,
+        wait: Bool,
         ticket: Int,
         deadline: ContinuousClock.Instant,
         continuation: CheckedContinuation<WaitOutcome, Never>,
@@ -99,16 +104,18 @@ public final class WorkerDirectory: Sendable {
         case .worker(let address, let servedModel):
             continuation.resume(returning: .leased(Lease(address: address, servedModel: servedModel, directory: self)))
         case .unknownModel:
-            continuation.resume(returning: .failed(.modelNotFound(request.model)))
+            continuation.resume(returning: .failed(OpenAIError.modelNotFound(request.model)))
         case .unavailable:
-            continuation.resume(returning: .failed(.noCapacity(request.model, retryAfter: queue.retryAfter)))
+            continuation.resume(returning: .failed(OpenAIError.noCapacity(request.model, retryAfter: queue.retryAfter)))
         case .saturated:
-            if Task.isCancelled {
+            if !wait {
+                continuation.resume(returning: .failed(MustWait()))
+            } else if Task.isCancelled {
                 continuation.resume(returning: .retry)
             } else if now >= deadline {
-                continuation.resume(returning: .failed(.queueTimedOut(request.model, retryAfter: queue.retryAfter)))
+                continuation.resume(returning: .failed(OpenAIError.queueTimedOut(request.model, retryAfter: queue.retryAfter)))
             } else if state.waiters.lazy.filter({ $0.model == request.model }).count >= queue.capacity {
-                continuation.resume(returning: .failed(.queueFull(request.model, retryAfter: queue.retryAfter)))
+                continuation.resume(returning: .failed(OpenAIError.queueFull(request.model, retryAfter: queue.retryAfter)))
             } else {
                 let timer = Task { [weak self] in
                     guard (try? await Task.sleep(until: deadline)) != nil else { return }

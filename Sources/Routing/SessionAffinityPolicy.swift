@@ -4,9 +4,11 @@
 ///
 /// Each worker owns ``virtualNodes`` points on a hash ring. A session key hashes onto the ring and
 /// walks clockwise to the first worker that can take one more request within
-/// `ceil(loadBound × (total load + 1) / workers)`. A session therefore moves only when its worker
-/// leaves or is over the bound, and a joining worker takes about 1/n of the sessions, all from
-/// others' arcs. Requests without a key go to the least `load / speed`, as in shortest_queue.
+/// `ceil(loadBound × (total in flight + 1) / workers)`. A session therefore moves only when its
+/// worker leaves or is over the bound, and a joining worker takes about 1/n of the sessions, all
+/// from others' arcs. The bound counts this gateway's live in-flight requests, not reported queues:
+/// those lag a heartbeat, and at low load one stale request would move sessions for nothing.
+/// Requests without a key go to the least `load / speed`, as in shortest_queue.
 public struct SessionAffinityPolicy: DispatchPolicy {
     public static let defaultLoadBound = 1.25
     public static let defaultVirtualNodes = 100
@@ -46,8 +48,8 @@ public struct SessionAffinityPolicy: DispatchPolicy {
         let addresses = Set(indexByAddress.keys)
         if addresses != ringAddresses { rebuildRing(for: addresses) }
 
-        let totalLoad = indexByAddress.values.reduce(0) { $0 + candidates[$1].load }
-        let capacity = (loadBound * Double(totalLoad + 1) / Double(addresses.count)).rounded(.up)
+        let totalInFlight = indexByAddress.values.reduce(0) { $0 + candidates[$1].inFlight }
+        let capacity = (loadBound * Double(totalInFlight + 1) / Double(addresses.count)).rounded(.up)
 
         var hash = StableHash()
         hash.combine(sessionKey)
@@ -56,7 +58,7 @@ public struct SessionAffinityPolicy: DispatchPolicy {
         for step in 0..<ring.count where visited.count < addresses.count {
             let address = ring[(start + step) % ring.count].address
             guard visited.insert(address).inserted, let index = indexByAddress[address] else { continue }
-            if Double(candidates[index].load + 1) <= capacity { return index }
+            if Double(candidates[index].inFlight + 1) <= capacity { return index }
         }
         // Unreachable while loadBound ≥ 1 (the capacities then sum to more than the total load);
         // kept so a rounding surprise degrades to shortest_queue instead of failing the request.

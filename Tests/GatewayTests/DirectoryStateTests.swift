@@ -122,13 +122,26 @@ import Testing
             #expect(address(lease(&directory)) == "b")
             directory.release("b")
         }
-        #expect(directory.record(success: false, for: "b", hard: true, now: start) == .opened)
-        #expect(lease(&directory) == .unavailable)
         // After the cool-down one trial goes through; while it runs the worker gets nothing else.
         let later = start + .seconds(3)
-        let trial = address(lease(&directory, at: later))
-        #expect(trial != nil)
-        #expect(directory.record(success: true, for: trial!, now: later) == .closed)
+        let trials = [address(lease(&directory, at: later)), address(lease(&directory, at: later))]
+        #expect(Set(trials.compactMap { $0 }) == ["a", "b"])
+        #expect(directory.record(success: true, for: "a", now: later) == .closed)
+        #expect(directory.breakers["a"]?.state == .closed)
+    }
+
+    @Test func whenEveryBreakerIsOpenAllReadyWorkersAreTried() {
+        var directory = DirectoryState()
+        directory.apply(.snapshot(controllerID: "c1", workers: [worker("a"), worker("b"), worker("c", state: .draining)]), now: start)
+        directory.record(success: false, for: "a", hard: true, now: start)
+        directory.record(success: false, for: "b", hard: true, now: start)
+        var seen = Set<String>()
+        for _ in 0..<20 {
+            let picked = address(lease(&directory, excluding: seen))
+            #expect(picked != nil && picked != "c")
+            seen.insert(picked ?? "")
+        }
+        #expect(seen == ["a", "b"])
     }
 
     @Test func aliasesRouteToServedModelsAndAreListed() {

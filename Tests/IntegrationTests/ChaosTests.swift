@@ -36,7 +36,7 @@ struct ChaosTests {
     @Test func noRequestIsLostWhileWorkersDieAndDrain() async throws {
         let controllerProcess = try SwitchyardProcess(
             "controller",
-            ["controller", "--port", "0", "--gateway-port", "0", "--heart-beat-expiration", "3", "--probe-interval", "0.25", "--probe-timeout", "0.5"]
+            ["controller", "--port", "0", "--gateway-port", "0", "--heart-beat-expiration", "3", "--probe-interval", "0.25", "--probe-timeout", "1"]
         )
         let controller = try await controllerProcess.url(of: "controller")
         let gateway = try await controllerProcess.url(of: "gateway")

@@ -21,8 +21,8 @@ struct FailureHandlingTests {
     }
 
     static func circuit(of address: String, gateway: String) async throws -> String? {
-        let list = try await HTTP.get(gateway + "/api/v1/gateway/workers").json() as? [String: [[String: Any]]]
-        return list?["workers"]?.first { $0["address"] as? String == address }?["circuit"] as? String
+        let list = try await HTTP.get(gateway + "/api/v1/gateway/workers").json() as? [String: Any]
+        return (list?["workers"] as? [[String: Any]])?.first { $0["address"] as? String == address }?["circuit"] as? String
     }
 
     @Test func drainedWorkerGetsNoNewRequestsAndUndrainBringsItBack() async throws {
@@ -115,5 +115,49 @@ struct FailureHandlingTests {
             return seen.contains(addresses[1])
         }
         #expect(try await Self.circuit(of: addresses[1], gateway: gateway) == "closed")
+    }
+
+    static func waiting(_ gateway: String) async throws -> Int? {
+        (try await HTTP.get(gateway + "/api/v1/gateway/workers").json() as? [String: Any])?["waiting"] as? Int
+    }
+
+    @Test func fullWorkersQueueRequestsAndShedTheExcess() async throws {
+        let controllerProcess = try SwitchyardProcess(
+            "controller",
+            ["controller", "--port", "0", "--gateway-port", "0", "--queue-size", "1", "--queue-timeout", "30"]
+        )
+        let controller = try await controllerProcess.url(of: "controller")
+        let gateway = try await controllerProcess.url(of: "gateway")
+        let worker = try CoreLoopTests.startWorker(controller: controller, extra: ["--limit-concurrency", "1", "--sim-ttft", "4"])
+        _ = try await worker.url(of: "worker")
+        try await eventually("the gateway routes to the worker") {
+            try await HTTP.get(gateway + "/v1/models").text.contains("sim-model")
+        }
+
+        let running = Task { try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "sim-model")) }
+        try await eventually("the first request occupies the worker") {
+            let list = try await HTTP.get(gateway + "/api/v1/gateway/workers").json() as? [String: Any]
+            return ((list?["workers"] as? [[String: Any]])?.first?["in_flight"] as? Int) == 1
+        }
+
+        // A client that gives up while queued leaves the queue (the wait itself would last 30 s).
+        var impatient = HTTPClientRequest(url: gateway + "/v1/chat/completions")
+        impatient.method = .POST
+        impatient.headers.add(name: "content-type", value: "application/json")
+        impatient.body = .bytes(ByteBuffer(string: HTTP.chatBody(model: "sim-model")))
+        let gaveUp = Task { try await HTTPClient.shared.execute(impatient, timeout: .milliseconds(700)) }
+        try await eventually("the impatient request is queued") { try await Self.waiting(gateway) == 1 }
+        _ = await gaveUp.result
+        try await eventually(timeout: .seconds(10), "the queue is empty again") { try await Self.waiting(gateway) == 0 }
+
+        let queued = Task { try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "sim-model")) }
+        try await eventually("a request waits for the busy worker") { try await Self.waiting(gateway) == 1 }
+        let shed = try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "sim-model"))
+        #expect(shed.status == 429)
+        #expect(shed.headers["retry-after"] == "1")
+        #expect(shed.text.contains("\"rate_limit_exceeded\""))
+
+        #expect(try await running.value.status == 200)
+        #expect(try await queued.value.status == 200)
     }
 }

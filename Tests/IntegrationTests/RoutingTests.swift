@@ -19,8 +19,8 @@ struct GatewayRoutingTests {
         }
         try await CoreLoopTests.waitForWorkers(controller, count: models.count)
         try await eventually("the gateway mirrors every worker") {
-            let list = try await HTTP.get(gateway + "/api/v1/gateway/workers").json() as? [String: [[String: Any]]]
-            return list?["workers"]?.count == models.count
+            let list = try await HTTP.get(gateway + "/api/v1/gateway/workers").json() as? [String: Any]
+            return (list?["workers"] as? [[String: Any]])?.count == models.count
         }
         return (gateway, processes)
     }

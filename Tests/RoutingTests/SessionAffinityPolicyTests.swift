@@ -108,7 +108,18 @@ import Testing
         let request = RoutingRequest(model: "m", sessionKey: "alice")
         var candidates = workers("w0", "w1", "w2")
         let home = policy.choose(from: candidates, for: request, using: &random)!
-        candidates[home].reportedQueue = 100
+        candidates[home].inFlight = 100
+        #expect(policy.choose(from: candidates, for: request, using: &random) == home)
+    }
+
+    @Test func aStaleReportedQueueDoesNotMoveASession() {
+        var policy = SessionAffinityPolicy(loadBound: 1.25)
+        var random = SeededRandomNumberGenerator(seed: 1)
+        let request = RoutingRequest(model: "m", sessionKey: "alice")
+        var candidates = workers("w0", "w1", "w2")
+        let home = policy.choose(from: candidates, for: request, using: &random)!
+        // The worker reported one request at its last heartbeat; this gateway has none in flight.
+        candidates[home].reportedQueue = 1
         #expect(policy.choose(from: candidates, for: request, using: &random) == home)
     }
 
