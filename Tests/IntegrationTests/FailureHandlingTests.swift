@@ -160,4 +160,30 @@ struct FailureHandlingTests {
         #expect(try await running.value.status == 200)
         #expect(try await queued.value.status == 200)
     }
+
+    @Test func workerTheGatewayCannotReachIsAvoidedWhileItsHeartbeatsArrive() async throws {
+        let controllerProcess = try SwitchyardProcess(
+            "controller",
+            ["controller", "--port", "0", "--gateway-port", "0", "--probe-interval", "0.2"]
+        )
+        let controller = try await controllerProcess.url(of: "controller")
+        let gateway = try await controllerProcess.url(of: "gateway")
+        // Split brain: this worker beats to the controller, but advertises an address nothing answers at.
+        let unreachable = "http://127.0.0.1:\(try freePort())"
+        let ghost = try CoreLoopTests.startWorker(controller: controller, extra: ["--worker-address", unreachable], name: "ghost")
+        let healthy = try CoreLoopTests.startWorker(controller: controller, name: "healthy")
+        _ = try await ghost.url(of: "worker")
+        let reachable = try await healthy.url(of: "worker")
+        try await CoreLoopTests.waitForWorkers(controller, count: 2)
+        try await eventually("the gateway found the ghost unreachable") {
+            try await Self.circuit(of: unreachable, gateway: gateway) == "open"
+        }
+        for _ in 0..<20 {
+            let reply = try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "sim-model"))
+            #expect(reply.status == 200)
+            #expect(reply.headers["x-switchyard-worker"] == reachable)
+        }
+        // The controller still lists it: its heartbeats arrive.
+        #expect(try await HTTP.workers(controller).contains { $0.address == unreachable })
+    }
 }
