@@ -1,4 +1,5 @@
 import Routing
+import SwitchyardCore
 import Testing
 
 @Suite struct ShortestQueuePolicyTests {
