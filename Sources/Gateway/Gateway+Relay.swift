@@ -27,21 +27,42 @@ extension Gateway {
 
     /// What one attempt on one worker came to.
     enum Attempt {
-        case delivered(Response)
+        case answered(WorkerReply)
         /// Failed before the client saw a byte; `retryable` says whether another worker may take it.
         case failed(OpenAIError, retryable: Bool)
     }
 
     func relay(_ request: Request, path: String) async throws -> Response {
         var request = request
-        let requestID = RequestID.current ?? ""
         let body = try await request.collectBody(upTo: configuration.maxBodySize)
         let fields = try JSONDecoder.decode(RoutingFields.self, from: body)
         guard let model = fields.model, !model.isEmpty else {
             throw OpenAIError.badRequest("Missing required parameter: 'model'.", param: "model", code: "missing_required_parameter")
         }
         let routingRequest = try routingRequest(model: model, fields: fields, headers: request.headers, body: body)
+        let streaming = fields.stream == true
+        let requestBody = request.body
+        let reply = try await dispatch(body, for: routingRequest, path: path, streaming: streaming) { wait in
+            // Only a queued request watches its connection: a client that leaves gives up its place.
+            try await requestBody.consumeWithCancellationOnInboundClose { _ in try await wait() }
+        }
+        return response(relaying: reply, streaming: streaming)
+    }
 
+    /// Sends a request body to a worker of its model, retrying on other workers until one answers
+    /// with its first chunk; the reply still holds that worker's lease.
+    ///
+    /// `whileQueued` wraps the wait when every worker is full (the relay uses it to notice a client
+    /// leaving); by default the request just waits.
+    public func dispatch(
+        _ body: ByteBuffer,
+        for routingRequest: RoutingRequest,
+        path: String = "/v1/chat/completions",
+        streaming: Bool,
+        whileQueued: (@Sendable () async throws -> Lease) async throws -> Lease = { try await $0() }
+    ) async throws -> WorkerReply {
+        let requestID = RequestID.current ?? ""
+        let model = routingRequest.model
         let arrived = ContinuousClock.now
         var tried: Set<String> = []
         var retries = 0
@@ -50,15 +71,13 @@ extension Gateway {
             do {
                 lease = try await directory.lease(routingRequest, excluding: tried, wait: false)
             } catch is WorkerDirectory.MustWait {
-                // Only a queued request watches its connection: a client that leaves gives up its place.
-                lease = try await request.body.consumeWithCancellationOnInboundClose { _ in
-                    try await directory.lease(routingRequest, excluding: tried)
-                }
+                let excluded = tried
+                lease = try await whileQueued { [directory] in try await directory.lease(routingRequest, excluding: excluded) }
             }
             let outgoing = lease.servedModel == model ? body : try Self.renamingModel(in: body, to: lease.servedModel)
-            switch await attempt(outgoing, on: lease, path: path, streaming: fields.stream == true, requestID: requestID) {
-            case .delivered(let response):
-                return response
+            switch await attempt(outgoing, on: lease, path: path, requestID: requestID) {
+            case .answered(let reply):
+                return reply
             case .failed(let error, let retryable):
                 guard retryable, retries < configuration.maxRetries, ContinuousClock.now - arrived < configuration.retryDeadline else {
                     throw error
@@ -83,8 +102,8 @@ extension Gateway {
         return routingRequest
     }
 
-    /// Sends the request to one worker and, once its first chunk is in, commits the response to the client.
-    func attempt(_ body: ByteBuffer, on lease: Lease, path: String, streaming: Bool, requestID: String) async -> Attempt {
+    /// Sends the request to one worker and waits for its first chunk.
+    func attempt(_ body: ByteBuffer, on lease: Lease, path: String, requestID: String) async -> Attempt {
         var upstream = HTTPClientRequest(url: lease.address.trimmingSuffix("/") + path)
         upstream.method = .POST
         upstream.headers.add(name: "content-type", value: "application/json")
@@ -126,43 +145,52 @@ extension Gateway {
             return .failed(.badGateway("The worker failed before its first byte."), retryable: true)
         }
         directory.record(success: true, for: lease.address)
+        return .answered(
+            WorkerReply(
+                lease: lease,
+                status: .init(code: Int(response.status.code)),
+                contentType: response.headers.first(name: "content-type") ?? "application/json",
+                first: first,
+                rest: upstreamBody,
+                directory: directory,
+                logger: logger,
+                requestID: requestID
+            )
+        )
+    }
 
-        let isEventStream = streaming && response.status == .ok
+    /// The client's response: the worker's status and first chunk, then the rest as it arrives.
+    func response(relaying reply: WorkerReply, streaming: Bool) -> Response {
+        let isEventStream = streaming && reply.status == .ok
         var headers = HTTPFields()
-        headers[.contentType] = response.headers.first(name: "content-type") ?? "application/json"
-        headers[.switchyardWorker] = lease.address
+        headers[.contentType] = reply.contentType
+        headers[.switchyardWorker] = reply.lease.address
         if isEventStream {
             headers[.cacheControl] = "no-cache"
             headers[.accelBuffering] = "no"
         }
-        let directory = self.directory
-        let logger = self.logger
-        return .delivered(
-            Response(
-                status: .init(code: Int(response.status.code)),
-                headers: headers,
-                body: ResponseBody { writer in
-                    defer { lease.release() }
-                    if let first { try await writer.write(first) }
-                    while true {
-                        let chunk: ByteBuffer?
-                        do {
-                            chunk = try await upstreamBody.next()
-                        } catch {
-                            directory.record(success: false, for: lease.address)
-                            logger.warning("worker broke off mid-response", metadata: ["worker": "\(lease.address)", "request_id": "\(requestID)"])
-                            // After the head is sent the only honest report is an error event (streams) or a cut body.
-                            guard isEventStream else { throw error }
-                            let failure = OpenAIError(status: .badGateway, message: "The worker stopped responding mid-stream.")
-                            try await writer.write(.serverSentEvent(failure.jsonBody()))
-                            break
-                        }
-                        guard let chunk else { break }
-                        try await writer.write(chunk)
+        return Response(
+            status: reply.status,
+            headers: headers,
+            body: ResponseBody { writer in
+                defer { reply.lease.release() }
+                if let first = reply.first { try await writer.write(first) }
+                while true {
+                    let chunk: ByteBuffer?
+                    do {
+                        chunk = try await reply.next()
+                    } catch {
+                        // After the head is sent the only honest report is an error event (streams) or a cut body.
+                        guard isEventStream else { throw error }
+                        let failure = OpenAIError(status: .badGateway, message: "The worker stopped responding mid-stream.")
+                        try await writer.write(.serverSentEvent(failure.jsonBody()))
+                        break
                     }
-                    try await writer.finish(nil)
+                    guard let chunk else { break }
+                    try await writer.write(chunk)
                 }
-            )
+                try await writer.finish(nil)
+            }
         )
     }
 
@@ -183,6 +211,30 @@ extension Gateway {
         }
         object["model"] = model
         return ByteBuffer(data: try JSONSerialization.data(withJSONObject: object))
+    }
+}
+
+/// A worker's answer after its first chunk, holding the worker's lease until released.
+public struct WorkerReply: Sendable {
+    public let lease: Lease
+    public let status: HTTPResponse.Status
+    public let contentType: String
+    /// The chunk that arrived before the reply was handed over (nil for an empty body).
+    public let first: ByteBuffer?
+    let rest: UpstreamBody
+    let directory: WorkerDirectory
+    let logger: Logger
+    let requestID: String
+
+    /// The next chunk after ``first``; a failure is recorded against the worker before it is rethrown.
+    public func next() async throws -> ByteBuffer? {
+        do {
+            return try await rest.next()
+        } catch {
+            directory.record(success: false, for: lease.address)
+            logger.warning("worker broke off mid-response", metadata: ["worker": "\(lease.address)", "request_id": "\(requestID)"])
+            throw error
+        }
     }
 }
 
