@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -30,6 +31,10 @@ let package = Package(
         ),
         .target(
             name: "Routing",
+            dependencies: ["SwitchyardCore"]
+        ),
+        .target(
+            name: "Leaderboard",
             dependencies: ["SwitchyardCore"]
         ),
         .target(
@@ -72,10 +77,21 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .target(
+            name: "Arena",
+            dependencies: [
+                "SwitchyardCore",
+                "Gateway",
+                "Leaderboard",
+                "Routing",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .executableTarget(
             name: "Switchyard",
             dependencies: [
-                "SwitchyardCore", "Controller", "Gateway", "Worker", "Backends",
+                "SwitchyardCore", "Controller", "Gateway", "Worker", "Backends", "Arena", "Leaderboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -84,7 +100,9 @@ let package = Package(
         ),
         .testTarget(name: "SwitchyardCoreTests", dependencies: ["SwitchyardCore"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "Routing", "SwitchyardCore"]),
+        .testTarget(name: "ArenaTests", dependencies: ["Arena", "Leaderboard", "SwitchyardCore"]),
         .testTarget(name: "RoutingTests", dependencies: ["Routing", "SwitchyardCore"]),
+        .testTarget(name: "LeaderboardTests", dependencies: ["Leaderboard", "SwitchyardCore"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Backends", "SwitchyardCore"]),
         .testTarget(
             name: "BackendsTests",

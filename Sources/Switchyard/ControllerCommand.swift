@@ -27,6 +27,8 @@ struct ControllerCommand: AsyncParsableCommand {
 
     @OptionGroup var gateway: GatewayOptions
 
+    @OptionGroup var arena: ArenaOptions
+
     @Option(help: "Seconds without a heartbeat before a worker is removed (env FASTCHAT_CONTROLLER_HEART_BEAT_EXPIRATION; default 10).")
     var heartBeatExpiration: Double?
 
@@ -38,11 +40,12 @@ struct ControllerCommand: AsyncParsableCommand {
             port: port,
             gatewayPort: noGateway ? nil : gatewayPort,
             controller: ControllerConfiguration(heartbeatExpiration: .seconds(fractional: expiration), dispatch: gateway.dispatch),
-            gateway: gateway.configuration
+            gateway: gateway.configuration,
+            arena: noGateway ? nil : arena
         )
-        let httpClient = HTTPClient.makeSwitchyardClient()
-        let services = setup.services(httpClient: httpClient)
-        try await runServices(services, httpClient: httpClient, logger: Logger(label: "switchyard.controller"))
+        try await runDaemon(logger: Logger(label: "switchyard.controller")) { httpClient in
+            try setup.services(httpClient: httpClient)
+        }
     }
 }
 
@@ -53,11 +56,12 @@ struct ControllerSetup {
     var gatewayPort: Int?
     var controller: ControllerConfiguration
     var gateway: GatewayConfiguration
+    var arena: ArenaOptions?
 
     func services(
         httpClient: HTTPClient,
         onGatewayListening: @escaping @Sendable (Int, WorkerDirectory) async -> Void = { _, _ in }
-    ) -> [any Service] {
+    ) throws -> [any Service] {
         let controller = Controller(configuration: controller, httpClient: httpClient, logger: Logger(label: "switchyard.controller"))
         let router = Router<BasicRequestContext>.switchyard()
         controller.addRoutes(to: router)
@@ -70,6 +74,7 @@ struct ControllerSetup {
             let gateway = Gateway(configuration: self.gateway, httpClient: httpClient, logger: gatewayLogger)
             let gatewayRouter = Router<BasicRequestContext>.switchyard()
             gateway.addRoutes(to: gatewayRouter)
+            try arena?.makeArena(gateway: gateway)?.addRoutes(to: gatewayRouter)
             services.append(LocalRegistryFeed(events: controller.store.watch(), directory: gateway.directory))
             services += gateway.services
             services.append(
@@ -82,12 +87,15 @@ struct ControllerSetup {
     }
 }
 
-/// Runs services until SIGTERM or SIGINT, shutting them down in reverse order, then the client.
-func runServices(_ services: [any Service], httpClient: HTTPClient, logger: Logger) async throws {
-    let group = ServiceGroup(
-        configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-    )
+/// Builds a daemon's services around its one outbound client and runs them until SIGTERM or
+/// SIGINT, shutting them down in reverse order; the client is shut down however the run ends.
+func runDaemon(logger: Logger, _ makeServices: (HTTPClient) throws -> [any Service]) async throws {
+    let httpClient = HTTPClient.makeSwitchyardClient()
     do {
+        let services = try makeServices(httpClient)
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
         try await group.run()
     } catch {
         try? await httpClient.shutdown()

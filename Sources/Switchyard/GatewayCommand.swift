@@ -22,21 +22,19 @@ struct GatewayCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GatewayOptions
 
+    @OptionGroup var arena: ArenaOptions
+
     func run() async throws {
         daemon.bootstrapLogging()
         let logger = Logger(label: "switchyard.gateway")
-        let httpClient = HTTPClient.makeSwitchyardClient()
-        let gateway = Gateway(configuration: options.configuration, httpClient: httpClient, logger: logger)
-        let router = Router<BasicRequestContext>.switchyard()
-        gateway.addRoutes(to: router)
-        try await runServices(
-            [
-                ControllerWatchFeed(controllerURL: controller, directory: gateway.directory, logger: logger)
-            ] + gateway.services + [
-                makeServer(role: "gateway", router: router, host: daemon.host, port: port, logger: logger),
-            ],
-            httpClient: httpClient,
-            logger: logger
-        )
+        try await runDaemon(logger: logger) { httpClient in
+            let gateway = Gateway(configuration: options.configuration, httpClient: httpClient, logger: logger)
+            let router = Router<BasicRequestContext>.switchyard()
+            gateway.addRoutes(to: router)
+            try arena.makeArena(gateway: gateway)?.addRoutes(to: router)
+            return [ControllerWatchFeed(controllerURL: controller, directory: gateway.directory, logger: logger)]
+                + gateway.services
+                + [makeServer(role: "gateway", router: router, host: daemon.host, port: port, logger: logger)]
+        }
     }
 }

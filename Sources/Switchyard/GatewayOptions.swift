@@ -43,9 +43,8 @@ struct GatewayOptions: ParsableArguments {
     var sessionHeader: String = "x-session-id"
 
     func validate() throws {
-        _ = try pairs(modelDispatch, option: "--model-dispatch")
-        _ = try pairs(alias, option: "--alias")
-        for (model, policy) in try pairs(modelDispatch, option: "--model-dispatch") where DispatchMethod(rawValue: policy) == nil {
+        _ = try keyValues(alias, option: "--alias")
+        for (model, policy) in try keyValues(modelDispatch, option: "--model-dispatch") where DispatchMethod(rawValue: policy) == nil {
             throw ValidationError("--model-dispatch \(model)=\(policy): unknown policy; use one of \(DispatchMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
         if sessionLoadBound < 1 || prefixImbalanceMargin < 0 {
@@ -57,9 +56,9 @@ struct GatewayOptions: ParsableArguments {
     }
 
     var configuration: GatewayConfiguration {
-        let policyByModel = ((try? pairs(modelDispatch, option: "")) ?? [])
+        let policyByModel = ((try? keyValues(modelDispatch, option: "")) ?? [])
             .reduce(into: [String: DispatchMethod]()) { $0[$1.key] = DispatchMethod(rawValue: $1.value) }
-        let aliases = ((try? pairs(alias, option: "")) ?? [])
+        let aliases = ((try? keyValues(alias, option: "")) ?? [])
             .reduce(into: [String: [String]]()) { $0[$1.key] = $1.value.split(separator: ",").map(String.init) }
         return GatewayConfiguration(
             routing: RoutingConfiguration(
@@ -75,15 +74,5 @@ struct GatewayOptions: ParsableArguments {
             probeTimeout: .seconds(fractional: probeTimeout),
             sessionHeader: sessionHeader
         )
-    }
-
-    private func pairs(_ values: [String], option: String) throws -> [(key: String, value: String)] {
-        try values.map { text in
-            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                throw ValidationError("\(option) \(text): expected NAME=VALUE.")
-            }
-            return (parts[0], parts[1])
-        }
     }
 }

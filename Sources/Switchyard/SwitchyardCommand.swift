@@ -11,6 +11,7 @@ struct SwitchyardCommand: AsyncParsableCommand {
             WorkerCommand.self,
             GatewayCommand.self,
             StatusCommand.self,
+            LeaderboardCommand.self,
         ]
     )
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import AsyncHTTPClient
 import Backends
 import Controller
@@ -24,11 +25,13 @@ struct UpCommand: AsyncParsableCommand {
 
     @OptionGroup var gateway: GatewayOptions
 
+    @OptionGroup var arena: ArenaOptions
+
     @Option(help: "Number of simulated workers.")
     var workers: Int = 2
 
-    @Option(help: "Model name the simulated workers serve.")
-    var model: String = "switchyard-sim"
+    @Option(help: "Model names of the simulated workers, comma-separated, given out in turn (two or more make the arena work).")
+    var models: String = "switchyard-sim"
 
     @Option(name: .customLong("sim-ttft"), help: "Simulator: seconds before the first token.")
     var timeToFirstToken: Double = 0.05
@@ -41,55 +44,64 @@ struct UpCommand: AsyncParsableCommand {
 
     func validate() throws {
         if workers < 1 { throw ValidationError("--workers must be at least 1.") }
+        if modelNames.isEmpty { throw ValidationError("--models needs at least one name.") }
+    }
+
+    var modelNames: [String] {
+        models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     func run() async throws {
         daemon.bootstrapLogging()
-        let httpClient = HTTPClient.makeSwitchyardClient()
         let host = daemon.host
         let controllerURL = "http://\(urlHost(host)):\(controllerPort)"
         let expectedWorkers = workers
-        let model = self.model
+        let modelNames = self.modelNames
+        let arenaLine = arena.noArena ? "" : "\n  Arena:       http://\(urlHost(host)):PORT/arena   (needs two or more --models)"
+        let model = modelNames[0]
         let setup = ControllerSetup(
             host: host,
             port: controllerPort,
             gatewayPort: port,
             controller: ControllerConfiguration(dispatch: gateway.dispatch),
-            gateway: gateway.configuration
+            gateway: gateway.configuration,
+            arena: arena
         )
-        var services = setup.services(httpClient: httpClient) { gatewayPort, directory in
-            // Announce once the workers are routable, so the printed curl line works at once.
-            for _ in 0..<500 where directory.snapshot.workers.count < expectedWorkers {
-                try? await Task.sleep(for: .milliseconds(10))
-            }
-            let gatewayURL = "http://\(urlHost(host)):\(gatewayPort)"
-            announce(
-                """
-
-                Switchyard is up: \(directory.snapshot.workers.count) simulated workers serving "\(model)".
-                  OpenAI API:  \(gatewayURL)/v1
-                  Controller:  \(controllerURL)   (switchyard status)
-                  Try:
-                    curl \(gatewayURL)/v1/chat/completions -H 'Content-Type: application/json' \\
-                      -d '{"model": "\(model)", "messages": [{"role": "user", "content": "Hello Switchyard"}]}'
-
-                """
-            )
-        }
         let simulator = SimulatorConfiguration(
             timeToFirstToken: .seconds(fractional: timeToFirstToken),
             tokensPerSecond: tokensPerSecond,
             outputTokens: outputTokens
         )
-        for _ in 0..<workers {
-            services += workerServices(
-                configuration: WorkerConfiguration(controllerURL: controllerURL, modelNames: [model]),
-                backend: SimulatorBackend(configuration: simulator),
-                host: host,
-                port: 0,
-                httpClient: httpClient
-            )
+        try await runDaemon(logger: Logger(label: "switchyard.up")) { httpClient in
+            var services = try setup.services(httpClient: httpClient) { gatewayPort, directory in
+                // Announce once the workers are routable, so the printed curl line works at once.
+                for _ in 0..<500 where directory.snapshot.workers.count < expectedWorkers {
+                    try? await Task.sleep(for: .milliseconds(10))
+                }
+                let gatewayURL = "http://\(urlHost(host)):\(gatewayPort)"
+                announce(
+                    """
+
+                    Switchyard is up: \(directory.snapshot.workers.count) simulated workers serving \(modelNames.map { "\"\($0)\"" }.joined(separator: ", ")).
+                      OpenAI API:  \(gatewayURL)/v1
+                      Controller:  \(controllerURL)   (switchyard status)\(arenaLine.replacingOccurrences(of: "PORT", with: String(gatewayPort)))
+                      Try:
+                        curl \(gatewayURL)/v1/chat/completions -H 'Content-Type: application/json' \\
+                          -d '{"model": "\(model)", "messages": [{"role": "user", "content": "Hello Switchyard"}]}'
+
+                    """
+                )
+            }
+            for index in 0..<expectedWorkers {
+                services += workerServices(
+                    configuration: WorkerConfiguration(controllerURL: controllerURL, modelNames: [modelNames[index % modelNames.count]]),
+                    backend: SimulatorBackend(configuration: simulator),
+                    host: host,
+                    port: 0,
+                    httpClient: httpClient
+                )
+            }
+            return services
         }
-        try await runServices(services, httpClient: httpClient, logger: Logger(label: "switchyard.up"))
     }
 }

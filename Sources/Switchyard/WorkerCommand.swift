@@ -96,13 +96,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         daemon.bootstrapLogging()
-        let httpClient = HTTPClient.makeSwitchyardClient()
         let interval = resolved(heartBeatInterval, environment: "FASTCHAT_WORKER_HEART_BEAT_INTERVAL", default: 3)
-        let backend: any ModelBackend =
-            switch self.backend {
-            case .sim: SimulatorBackend(configuration: simulator.configuration)
-            case .openai: OpenAIUpstreamBackend(upstream: upstream!, upstreamModel: upstreamModel, httpClient: httpClient)
-            }
         let configuration = WorkerConfiguration(
             controllerURL: controller,
             workerAddress: workerAddress,
@@ -111,8 +105,14 @@ struct WorkerCommand: AsyncParsableCommand {
             limitConcurrency: limitConcurrency,
             heartbeatInterval: .seconds(fractional: interval)
         )
-        let services = workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, httpClient: httpClient)
-        try await runServices(services, httpClient: httpClient, logger: Logger(label: "switchyard.worker"))
+        try await runDaemon(logger: Logger(label: "switchyard.worker")) { httpClient in
+            let backend: any ModelBackend =
+                switch self.backend {
+                case .sim: SimulatorBackend(configuration: simulator.configuration)
+                case .openai: OpenAIUpstreamBackend(upstream: upstream!, upstreamModel: upstreamModel, httpClient: httpClient)
+                }
+            return workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, httpClient: httpClient)
+        }
     }
 }
 

@@ -56,6 +56,13 @@ public struct OpenAIError: HTTPResponseError, Sendable, Equatable {
             public var param: String?
             public var code: String?
 
+            public init(message: String, type: String, param: String? = nil, code: String? = nil) {
+                self.message = message
+                self.type = type
+                self.param = param
+                self.code = code
+            }
+
             public func encode(to encoder: any Encoder) throws {
                 var container = encoder.container(keyedBy: CodingKeys.self)
                 try container.encode(message, forKey: .message)

@@ -30,6 +30,8 @@ final class SwitchyardProcess: Sendable {
         process = Process()
         process.executableURL = Self.executable
         process.arguments = arguments
+        // Files a daemon writes (the arena database) land in the tests' scratch folder, not the package.
+        process.currentDirectoryURL = Self.logDirectory
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let stdout = Pipe()
         process.standardOutput = stdout

@@ -11,6 +11,8 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BINARY = os.environ.get("SWITCHYARD_BIN", str(ROOT / ".build" / "debug" / "switchyard"))
 MODEL = "switchyard-sim"
+RIVAL = "switchyard-sim-rival"
+OUTPUT = ROOT / "test-output"
 
 
 def free_port() -> int:
@@ -25,6 +27,7 @@ def switchyard():
     log = open(os.path.join(os.environ.get("TMPDIR", "/tmp"), "switchyard-sdk-up.log"), "w")
     process = subprocess.Popen(
         [BINARY, "up", "--port", str(gateway_port), "--controller-port", str(controller_port),
+         "--models", f"{MODEL},{RIVAL}", "--arena-db", ":memory:",
          "--sim-ttft", "0", "--sim-tokens-per-second", "0", "--sim-output-tokens", "12"],
         stdout=subprocess.PIPE, stderr=log, text=True,
     )
@@ -36,7 +39,11 @@ def switchyard():
             break
     else:
         pytest.fail("switchyard up exited before it was ready")
-    yield {"base_url": f"http://127.0.0.1:{gateway_port}/v1", "controller": f"http://127.0.0.1:{controller_port}"}
+    yield {
+        "base_url": f"http://127.0.0.1:{gateway_port}/v1",
+        "gateway": f"http://127.0.0.1:{gateway_port}",
+        "controller": f"http://127.0.0.1:{controller_port}",
+    }
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
     log.close()

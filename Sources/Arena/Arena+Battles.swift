@@ -1,0 +1,189 @@
+import Foundation
+import Leaderboard
+import Gateway
+import Hummingbird
+import NIOCore
+import Routing
+import SwitchyardCore
+
+extension Arena {
+    /// The body of `POST /arena/battles`.
+    struct BattleRequest: Decodable {
+        /// Absent for a new battle; a follow-up turn names its battle.
+        var battleID: String?
+        /// The new messages: the whole opening conversation, or the next user turn.
+        var messages: [ChatMessage]
+        var maxTokens: Int?
+        var temperature: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case battleID = "battle_id"
+            case messages
+            case maxTokens = "max_tokens"
+            case temperature
+        }
+    }
+
+    /// One server-sent event of a battle stream.
+    struct BattleEvent: Encodable {
+        enum Kind: String, Encodable { case battle, delta, done, error }
+        var type: Kind
+        var battleID: String? = nil
+        var turn: Int? = nil
+        var side: String? = nil
+        var content: String? = nil
+        var finishReason: String? = nil
+        var error: OpenAIError.Body.Detail? = nil
+
+        enum CodingKeys: String, CodingKey {
+            case type, turn, side, content, error
+            case battleID = "battle_id"
+            case finishReason = "finish_reason"
+        }
+    }
+
+    /// Starts a battle or plays its next turn, streaming both anonymous answers in one SSE stream.
+    func battle(_ request: Request) async throws -> Response {
+        let body = try await request.decodeJSON(BattleRequest.self)
+        guard !body.messages.isEmpty else {
+            throw OpenAIError.badRequest("'messages' must contain at least one message.", param: "messages", code: "invalid_value")
+        }
+        let id: String
+        var conversation: BattleConversation
+        if let existing = body.battleID {
+            guard let ongoing = self.conversation(of: existing) else {
+                throw OpenAIError(status: .notFound, message: "No battle \(existing) is in progress.", param: "battle_id", code: "battle_not_found")
+            }
+            if try await store.battle(existing)?.verdict != nil {
+                throw OpenAIError(status: .conflict, message: "Battle \(existing) has been voted on; start a new one.", param: "battle_id", code: "battle_voted")
+            }
+            id = existing
+            conversation = ongoing
+        } else {
+            var random = SystemRandomNumberGenerator()
+            guard let pair = sampler.draw(from: gateway.directory.modelNames, using: &random) else {
+                throw OpenAIError(
+                    status: .serviceUnavailable,
+                    message: "A battle needs two different models and fewer are being served right now.",
+                    retryAfter: .seconds(5)
+                )
+            }
+            id = "battle_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            conversation = BattleConversation(modelA: pair.a, modelB: pair.b, messagesA: [], messagesB: [], turns: 0)
+            try await store.createBattle(BattleRecord(id: id, modelA: pair.a, modelB: pair.b, createdAt: Date()))
+            logger.info("battle started", metadata: ["battle_id": "\(id)"])
+        }
+        conversation.messagesA += body.messages
+        conversation.messagesB += body.messages
+        conversation.turns += 1
+        let turn = conversation.turns
+        let (events, sink) = AsyncStream<ByteBuffer>.makeStream()
+        let start = conversation
+
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .accelBuffering: "no"],
+            body: ResponseBody { writer in
+                let producer = Task {
+                    var finished = start
+                    sink.yield(Self.event(BattleEvent(type: .battle, battleID: id, turn: turn)))
+                    async let answerA = self.answer(side: "a", model: start.modelA, messages: start.messagesA, request: body, sink: sink)
+                    async let answerB = self.answer(side: "b", model: start.modelB, messages: start.messagesB, request: body, sink: sink)
+                    let (textA, textB) = await (answerA, answerB)
+                    finished.messagesA.append(ChatMessage(role: "assistant", content: textA))
+                    finished.messagesB.append(ChatMessage(role: "assistant", content: textB))
+                    self.save(finished, as: id)
+                    try? await self.store.updateTurns(
+                        of: id,
+                        turns: finished.turns,
+                        conversations: self.configuration.storeConversations ? Self.encoded(finished) : nil
+                    )
+                    sink.yield(.serverSentEventsDone)
+                    sink.finish()
+                }
+                do {
+                    for await event in events { try await writer.write(event) }
+                    try await writer.finish(nil)
+                } catch {
+                    producer.cancel()
+                    throw error
+                }
+            }
+        )
+    }
+
+    /// Streams one side's answer into the battle stream and returns its full text.
+    func answer(side: String, model: String, messages: [ChatMessage], request: BattleRequest, sink: AsyncStream<ByteBuffer>.Continuation) async -> String {
+        var text = ""
+        do {
+            let chat = ChatBody(model: model, messages: messages, stream: true, maxTokens: request.maxTokens, temperature: request.temperature)
+            let body = ByteBuffer(data: try JSONEncoder.switchyard.encode(chat))
+            let reply = try await gateway.dispatch(body, for: RoutingRequest(model: model), streaming: true)
+            defer { reply.lease.release() }
+            guard reply.status == .ok else {
+                var rest = reply.first ?? ByteBuffer()
+                while var chunk = try await reply.next() { rest.writeBuffer(&chunk) }
+                let detail = (try? JSONDecoder().decode(OpenAIError.Body.self, from: rest))?.error
+                sink.yield(Self.event(BattleEvent(type: .error, side: side, error: detail ?? Self.detail("The model failed with HTTP \(reply.status.code)."))))
+                return text
+            }
+            var parser = ServerSentEventParser()
+            var finishReason: String?
+            var buffer = reply.first
+            while let chunk = buffer {
+                for data in parser.feed(chunk) where data != Self.done {
+                    if let failure = try? JSONDecoder().decode(OpenAIError.Body.self, from: Data(data)) {
+                        sink.yield(Self.event(BattleEvent(type: .error, side: side, error: failure.error)))
+                        return text
+                    }
+                    guard let parsed = try? JSONDecoder().decode(ChatCompletionChunk.self, from: Data(data)) else { continue }
+                    for choice in parsed.choices where choice.index == 0 {
+                        if let content = choice.delta.content, !content.isEmpty {
+                            text += content
+                            sink.yield(Self.event(BattleEvent(type: .delta, side: side, content: content)))
+                        }
+                        finishReason = choice.finishReason ?? finishReason
+                    }
+                }
+                buffer = try await reply.next()
+            }
+            sink.yield(Self.event(BattleEvent(type: .done, side: side, finishReason: finishReason ?? "stop")))
+        } catch let error as OpenAIError {
+            sink.yield(Self.event(BattleEvent(type: .error, side: side, error: Self.detail(error.message, type: error.type))))
+        } catch {
+            sink.yield(Self.event(BattleEvent(type: .error, side: side, error: Self.detail("The model stopped responding."))))
+        }
+        return text
+    }
+
+    /// The chat request the arena sends each model: no model-identifying fields from the client.
+    struct ChatBody: Encodable {
+        var model: String
+        var messages: [ChatMessage]
+        var stream: Bool
+        var maxTokens: Int?
+        var temperature: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case model, messages, stream, temperature
+            case maxTokens = "max_tokens"
+        }
+    }
+
+    static let done = Array("[DONE]".utf8)
+
+    static func event(_ event: BattleEvent) -> ByteBuffer {
+        .serverSentEvent((try? JSONEncoder.switchyard.encode(event)) ?? Data())
+    }
+
+    static func detail(_ message: String, type: String = "server_error") -> OpenAIError.Body.Detail {
+        OpenAIError.Body.Detail(message: message, type: type, param: nil, code: nil)
+    }
+
+    static func encoded(_ conversation: BattleConversation) -> (a: String, b: String) {
+        let encoder = JSONEncoder.switchyard
+        let a = (try? encoder.encode(conversation.messagesA)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        let b = (try? encoder.encode(conversation.messagesB)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        return (a, b)
+    }
+}

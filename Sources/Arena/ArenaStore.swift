@@ -1,0 +1,89 @@
+import Foundation
+import Leaderboard
+
+/// Where battles and votes live. SQLite (``SQLiteArenaStore``) is the default; the protocol is
+/// what a PostgreSQL store would implement for gateways that share one arena.
+public protocol ArenaStore: Sendable {
+    func createBattle(_ battle: BattleRecord) async throws
+    /// Saves the conversations after a turn (their text only when the arena is told to keep it).
+    func updateTurns(of id: String, turns: Int, conversations: (a: String, b: String)?) async throws
+    func battle(_ id: String) async throws -> BattleRecord?
+    /// Records the vote; throws ``ArenaError/alreadyVoted`` or ``ArenaError/unknownBattle``.
+    func vote(on id: String, winner: Verdict, judge: String, at time: Date) async throws -> BattleRecord
+    /// Every voted battle, oldest first: the leaderboard's input.
+    func votes() async throws -> [Vote]
+    /// Adds votes from elsewhere (FastChat logs); returns how many were new.
+    func importVotes(_ votes: [Vote]) async throws -> Int
+}
+
+/// One battle: two anonymous models and, once voted, the verdict.
+public struct BattleRecord: Sendable, Equatable {
+    public var id: String
+    public var modelA: String
+    public var modelB: String
+    public var createdAt: Date
+    public var turns: Int
+    public var verdict: Verdict?
+    public var votedAt: Date?
+    public var judge: String?
+
+    public init(id: String, modelA: String, modelB: String, createdAt: Date, turns: Int = 0, verdict: Verdict? = nil, votedAt: Date? = nil, judge: String? = nil) {
+        self.id = id
+        self.modelA = modelA
+        self.modelB = modelB
+        self.createdAt = createdAt
+        self.turns = turns
+        self.verdict = verdict
+        self.votedAt = votedAt
+        self.judge = judge
+    }
+}
+
+/// A vote, spelled as FastChat's cleaned battle logs spell it.
+public typealias Verdict = Battle.Winner
+
+extension Battle.Winner {
+    /// The vote buttons' names: `a`, `b`, `tie`, `bothbad`.
+    public init?(button: String) {
+        switch button {
+        case "a": self = .modelA
+        case "b": self = .modelB
+        case "tie": self = .tie
+        case "bothbad": self = .tieBothBad
+        default: return nil
+        }
+    }
+}
+
+/// A voted battle, the unit the leaderboard counts.
+public struct Vote: Sendable, Equatable {
+    public var id: String
+    public var modelA: String
+    public var modelB: String
+    public var verdict: Verdict
+    public var time: Date
+    public var judge: String
+    public var turns: Int
+
+    public init(id: String, modelA: String, modelB: String, verdict: Verdict, time: Date, judge: String, turns: Int = 1) {
+        self.id = id
+        self.modelA = modelA
+        self.modelB = modelB
+        self.verdict = verdict
+        self.time = time
+        self.judge = judge
+        self.turns = turns
+    }
+}
+
+public enum ArenaError: Error, Equatable {
+    case unknownBattle(String)
+    case alreadyVoted(String)
+}
+
+extension Vote {
+    /// The leaderboard's view of the vote.
+    public var battle: Battle {
+        Battle(modelA: modelA, modelB: modelB, winner: verdict, timestamp: time.timeIntervalSince1970)
+    }
+}

@@ -1,0 +1,94 @@
+/// The arena leaderboard as `GET /arena/leaderboard` serves it: FastChat's columns, best first.
+///
+/// JSON (snake_case, row keys named after FastChat's leaderboard table columns):
+/// `{"battles", "bootstrap_rounds", "seed", "anchor"?: {"model", "rating"},
+///   "rows": [{"rank", "model", "rating", "rating_q025", "rating_q975", "num_battles",
+///   "elo_rating_online"}], "win_fractions": [[Double?]]}`, the matrix indexed in row order.
+public struct Leaderboard: Sendable, Equatable, Codable {
+    public struct Row: Sendable, Equatable, Codable {
+        /// FastChat's "Rank (UB)": 1 + the models that are better beyond doubt, so models whose
+        /// intervals overlap share a rank.
+        public var rank: Int
+        public var model: String
+        /// The Bradley–Terry rating on all battles.
+        public var rating: Double
+        /// The bootstrap's 2.5 % quantile.
+        public var lower: Double
+        /// The bootstrap's 97.5 % quantile.
+        public var upper: Double
+        public var battles: Int
+        public var onlineElo: Double
+
+        enum CodingKeys: String, CodingKey {
+            case rank, model, rating
+            case lower = "rating_q025"
+            case upper = "rating_q975"
+            case battles = "num_battles"
+            case onlineElo = "elo_rating_online"
+        }
+    }
+
+    public var battles: Int
+    public var bootstrapRounds: Int
+    public var seed: UInt64
+    /// The anchor the ratings were shifted to; `nil` when none was set or its model has no
+    /// battles, which FastChat also ignores silently.
+    public var anchor: RatingAnchor?
+    /// Rating descending; equal ratings by model name.
+    public var rows: [Row]
+    /// `[i][j]`: the share of decisive battles between `rows[i]` and `rows[j]` that `rows[i]`
+    /// won; `nil` when they had none. See ``BattleTable/winFractions()``.
+    public var winFractions: [[Double?]]
+
+    enum CodingKeys: String, CodingKey {
+        case battles, seed, anchor, rows
+        case bootstrapRounds = "bootstrap_rounds"
+        case winFractions = "win_fractions"
+    }
+
+    /// Fits, bootstraps and ranks; the bootstrap rounds run in parallel.
+    public init(battles: [Battle], configuration: LeaderboardConfiguration = .init()) async {
+        let table = BattleTable(battles)
+        async let eloRatings = configuration.elo.ratings(for: battles)
+        let fitted = configuration.bradleyTerry.fit(table).ratings
+        let ratings = configuration.anchor?.apply(to: fitted, models: table.models) ?? fitted
+        let bootstrap = RatingBootstrap(rounds: configuration.bootstrapRounds, seed: configuration.seed)
+        let samples = await bootstrap.samples(for: table, fitter: configuration.bradleyTerry, anchor: configuration.anchor)
+        let intervals = table.models.indices.map { model -> (lower: Double, upper: Double) in
+            let values = samples.map { $0[model] }
+            guard !values.isEmpty else { return (ratings[model], ratings[model]) }
+            return (RatingBootstrap.quantile(values, 0.025), RatingBootstrap.quantile(values, 0.975))
+        }
+        let lower = intervals.map(\.lower)
+        let upper = intervals.map(\.upper)
+        let ranks = Self.ranks(lower: lower, upper: upper)
+        let counts = table.battlesPerModel
+        let elo = await eloRatings
+        let order = table.models.indices.sorted { (-ratings[$0], table.models[$0]) < (-ratings[$1], table.models[$1]) }
+        let fractions = table.winFractions()
+
+        self.battles = table.battleCount
+        bootstrapRounds = configuration.bootstrapRounds
+        seed = configuration.seed
+        anchor = configuration.anchor.flatMap { table.models.contains($0.model) ? $0 : nil }
+        rows = order.map { model in
+            Row(
+                rank: ranks[model],
+                model: table.models[model],
+                rating: ratings[model],
+                lower: lower[model],
+                upper: upper[model],
+                battles: counts[model],
+                // Both come from the same battles, so every model has an Elo.
+                onlineElo: elo[table.models[model]]!
+            )
+        }
+        winFractions = order.map { i in order.map { j in fractions[i][j] } }
+    }
+
+    /// FastChat's rule: rank = 1 + the number of models whose lower bound is above this model's
+    /// upper bound.
+    public static func ranks(lower: [Double], upper: [Double]) -> [Int] {
+        upper.map { top in 1 + lower.filter { $0 > top }.count }
+    }
+}
