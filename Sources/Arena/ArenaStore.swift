@@ -87,3 +87,32 @@ extension Vote {
         Battle(modelA: modelA, modelB: modelB, winner: verdict, timestamp: time.timeIntervalSince1970)
     }
 }
+
+extension Vote {
+    /// A record of FastChat's cleaned battle logs; ids become `question_id` so a round trip keeps them.
+    public var fastChatRecord: FastChatBattle {
+        FastChatBattle(
+            modelA: modelA,
+            modelB: modelB,
+            winner: verdict,
+            tstamp: time.timeIntervalSince1970,
+            anony: true,
+            judge: judge,
+            turn: turns,
+            questionID: id
+        )
+    }
+
+    /// A vote from a FastChat log; records without a `question_id` get `fallbackID`.
+    public init(_ record: FastChatBattle, fallbackID: String) {
+        self.init(
+            id: record.questionID ?? fallbackID,
+            modelA: record.modelA,
+            modelB: record.modelB,
+            verdict: record.winner,
+            time: Date(timeIntervalSince1970: record.tstamp),
+            judge: record.judge ?? "",
+            turns: record.turn ?? 1
+        )
+    }
+}

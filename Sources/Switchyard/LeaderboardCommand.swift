@@ -18,8 +18,11 @@ struct LeaderboardCommand: AsyncParsableCommand {
     )
     var importFile: String?
 
-    @Option(help: ArgumentHelp("The arena's SQLite file (as given to --arena-db) to rank its votes.", valueName: "file"))
+    @Option(help: ArgumentHelp("The arena's SQLite file (as given to --arena-db) to rank its votes; with --import, the log's votes are added to it first.", valueName: "file"))
     var db: String?
+
+    @Option(help: ArgumentHelp("With --db: write its votes to this file as FastChat's cleaned battle log (JSON lines).", valueName: "file"))
+    var export: String?
 
     @Option(help: ArgumentHelp("Bootstrap rounds for the 95% intervals; 0 skips them.", valueName: "n"))
     var bootstrap = 100
@@ -40,9 +43,11 @@ struct LeaderboardCommand: AsyncParsableCommand {
     var syntheticModels = 50
 
     func validate() throws {
-        guard [importFile != nil, db != nil, syntheticBattles != nil].filter({ $0 }).count == 1 else {
-            throw ValidationError("Give one of --db FILE, --import FILE or --synthetic-battles N.")
+        let sources = [importFile != nil && db == nil, db != nil, syntheticBattles != nil].filter { $0 }.count
+        guard sources == 1 else {
+            throw ValidationError("Give one of --db FILE (optionally with --import FILE), --import FILE or --synthetic-battles N.")
         }
+        if export != nil && db == nil { throw ValidationError("--export needs --db FILE.") }
         guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be 0 or more.") }
         if let syntheticBattles {
             guard syntheticBattles > 0 else { throw ValidationError("--synthetic-battles must be positive.") }
@@ -58,13 +63,10 @@ struct LeaderboardCommand: AsyncParsableCommand {
             battles = SyntheticArena.evenlySpaced(count: syntheticModels).battles(count: syntheticBattles, seed: seed)
             source = "\(syntheticBattles) synthetic battles"
         } else if let db {
-            guard FileManager.default.fileExists(atPath: db) else {
-                throw LeaderboardInputError(description: "\(db): no such file")
-            }
-            battles = try await SQLiteArenaStore(path: db).votes().map(\.battle)
+            battles = try await Self.arenaVotes(db: db, importing: importFile, exportingTo: export).map(\.battle)
             source = db
         } else {
-            battles = try Self.load(importFile!)
+            battles = try Self.load(importFile!).map(\.battle)
             source = importFile!
         }
         let configuration = LeaderboardConfiguration(bootstrapRounds: bootstrap, seed: seed, anchor: try parsedAnchor())
@@ -112,7 +114,28 @@ struct LeaderboardCommand: AsyncParsableCommand {
         return RatingAnchor(model: String(anchor[..<separator]), rating: rating)
     }
 
-    private static func load(_ path: String) throws -> [Battle] {
+    /// The votes of an arena database, after adding a log's votes to it and before exporting them.
+    private static func arenaVotes(db: String, importing log: String?, exportingTo export: String?) async throws -> [Vote] {
+        guard log != nil || FileManager.default.fileExists(atPath: db) else {
+            throw LeaderboardInputError(description: "\(db): no such file")
+        }
+        let store = try SQLiteArenaStore(path: db)
+        if let log {
+            let records = try load(log)
+            let added = try await store.importVotes(records.enumerated().map { index, record in
+                Vote(record, fallbackID: "\(URL(fileURLWithPath: log).lastPathComponent)#\(index)")
+            })
+            FileHandle.standardError.write(Data("imported \(added) new votes of \(records.count) from \(log)\n".utf8))
+        }
+        let votes = try await store.votes()
+        if let export {
+            try FastChatBattle.encodeLines(votes.map(\.fastChatRecord)).write(to: URL(fileURLWithPath: export))
+            FileHandle.standardError.write(Data("exported \(votes.count) votes to \(export)\n".utf8))
+        }
+        return votes
+    }
+
+    private static func load(_ path: String) throws -> [FastChatBattle] {
         guard FileManager.default.fileExists(atPath: path) else {
             throw LeaderboardInputError(description: "\(path): no such file")
         }
@@ -123,7 +146,7 @@ struct LeaderboardCommand: AsyncParsableCommand {
             throw LeaderboardInputError(description: "\(path): cannot read: \(error.localizedDescription)")
         }
         do {
-            return try FastChatBattle.decode(data).filter { $0.anony != false }.map(\.battle)
+            return try FastChatBattle.decode(data).filter { $0.anony != false }
         } catch {
             throw LeaderboardInputError(description: "\(path): \(error)")
         }
@@ -146,7 +169,7 @@ struct LeaderboardTable {
                 String(row.rank),
                 row.model,
                 Self.integer(row.rating),
-                "+\(Self.integer(row.upper - row.rating))/-\(Self.integer(row.rating - row.lower))",
+                Self.interval(row),
                 String(row.battles),
                 Self.integer(row.onlineElo),
             ]
@@ -165,6 +188,16 @@ struct LeaderboardTable {
         if let anchor = board.anchor { summary += ", anchored at \(anchor.model) = \(Self.integer(anchor.rating))" }
         lines.append(summary)
         return lines.joined(separator: "\n")
+    }
+
+    /// FastChat's `+round(q975 − rating)/−round(rating − q025)`, signed properly when few
+    /// bootstrap rounds leave the rating outside its own interval.
+    private static func interval(_ row: Leaderboard.Row) -> String {
+        func signed(_ value: Double, _ sign: Character) -> String {
+            let rounded = Int(value.rounded(.toNearestOrEven))
+            return rounded < 0 ? (sign == "+" ? "-" : "+") + String(-rounded) : String(sign) + String(rounded)
+        }
+        return signed(row.upper - row.rating, "+") + "/" + signed(row.rating - row.lower, "-")
     }
 
     /// Python's `round`, which FastChat's tables use: halves go to the even neighbour.

@@ -101,4 +101,46 @@ struct ArenaFlowTests {
         #expect(page.status == 200)
         #expect(page.headers["content-type"]?.hasPrefix("text/html") == true)
     }
+
+    @Test func leaderboardCommandImportsExportsAndRanksAnArenaDatabase() async throws {
+        let scratch = SwitchyardProcess.logDirectory.appendingPathComponent("leaderboard-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let database = scratch.appendingPathComponent("arena.sqlite").path
+        let exported = scratch.appendingPathComponent("export.jsonl").path
+        let log = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("seeds/arena-battles.jsonl").path
+
+        let first = try await Self.leaderboard(["--db", database, "--import", log, "--export", exported, "--bootstrap", "5", "--json"])
+        #expect(first.status == 0)
+        let board = try #require(try JSONSerialization.jsonObject(with: Data(first.output.utf8)) as? [String: Any])
+        #expect(board["battles"] as? Int == 20_000)
+        #expect((board["rows"] as? [[String: Any]])?.count == 8)
+        let lines = try String(contentsOfFile: exported, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 20_000)
+
+        // Importing the same log again adds nothing; the exported log ranks the same.
+        let again = try await Self.leaderboard(["--db", database, "--import", log, "--bootstrap", "5", "--json"])
+        let boardAgain = try #require(try JSONSerialization.jsonObject(with: Data(again.output.utf8)) as? [String: Any])
+        #expect(boardAgain["battles"] as? Int == 20_000)
+        let fromExport = try await Self.leaderboard(["--import", exported, "--bootstrap", "5", "--json"])
+        let exportBoard = try #require(try JSONSerialization.jsonObject(with: Data(fromExport.output.utf8)) as? [String: Any])
+        let ratings = { (board: [String: Any]) in (board["rows"] as? [[String: Any]] ?? []).map { $0["rating"] as? Double ?? 0 } }
+        #expect(ratings(exportBoard) == ratings(board))
+
+        let missing = try await Self.leaderboard(["--db", scratch.appendingPathComponent("none.sqlite").path])
+        #expect(missing.status != 0)
+    }
+
+    static func leaderboard(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = SwitchyardProcess.executable
+        process.arguments = ["leaderboard"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
 }
