@@ -118,7 +118,7 @@ extension Arena {
         do {
             let chat = ChatBody(model: model, messages: messages, stream: true, maxTokens: request.maxTokens, temperature: request.temperature)
             let body = ByteBuffer(data: try JSONEncoder.switchyard.encode(chat))
-            let reply = try await gateway.dispatch(body, for: RoutingRequest(model: model), streaming: true)
+            let reply = try await gateway.dispatch(body, for: RoutingRequest(model: model))
             defer { reply.lease.release() }
             guard reply.status == .ok else {
                 var rest = reply.first ?? ByteBuffer()

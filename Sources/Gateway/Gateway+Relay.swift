@@ -42,7 +42,7 @@ extension Gateway {
         let routingRequest = try routingRequest(model: model, fields: fields, headers: request.headers, body: body)
         let streaming = fields.stream == true
         let requestBody = request.body
-        let reply = try await dispatch(body, for: routingRequest, path: path, streaming: streaming) { wait in
+        let reply = try await dispatch(body, for: routingRequest, path: path) { wait in
             // Only a queued request watches its connection: a client that leaves gives up its place.
             try await requestBody.consumeWithCancellationOnInboundClose { _ in try await wait() }
         }
@@ -58,7 +58,6 @@ extension Gateway {
         _ body: ByteBuffer,
         for routingRequest: RoutingRequest,
         path: String = "/v1/chat/completions",
-        streaming: Bool,
         whileQueued: (@Sendable () async throws -> Lease) async throws -> Lease = { try await $0() }
     ) async throws -> WorkerReply {
         let requestID = RequestID.current ?? ""
