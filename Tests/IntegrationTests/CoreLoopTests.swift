@@ -73,6 +73,13 @@ struct CoreLoopTests {
         #expect(noModel.status == 400)
         #expect(noModel.text.contains("\"missing_required_parameter\""))
 
+        let card = try await HTTP.get(gateway + "/v1/models/sim-model")
+        #expect(card.status == 200)
+        #expect(try card.decode(ModelCard.self).id == "sim-model")
+        let missingCard = try await HTTP.get(gateway + "/v1/models/nope")
+        #expect(missingCard.status == 404)
+        #expect(missingCard.text.contains("\"model_not_found\""))
+
         let unknownRoute = try await HTTP.get(gateway + "/v1/nowhere")
         #expect(unknownRoute.status == 404)
         #expect(unknownRoute.text.contains("Invalid URL (GET /v1/nowhere)"))

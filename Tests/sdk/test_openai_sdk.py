@@ -22,6 +22,12 @@ def test_models_list_the_simulated_model(client):
     assert all(model.object == "model" for model in models.data)
 
 
+def test_models_retrieve(client):
+    assert client.models.retrieve(MODEL).id == MODEL
+    with pytest.raises(openai.NotFoundError):
+        client.models.retrieve("no-such-model")
+
+
 @pytest.mark.parametrize("prompt", PROMPTS)
 def test_chat_completion(client, prompt):
     raw = client.chat.completions.with_raw_response.create(model=MODEL, messages=prompt["messages"])
