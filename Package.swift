@@ -88,10 +88,17 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        .target(
+            name: "Bench",
+            dependencies: [
+                "SwitchyardCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .executableTarget(
             name: "Switchyard",
             dependencies: [
-                "SwitchyardCore", "Controller", "Gateway", "Worker", "Backends", "Arena", "Leaderboard",
+                "SwitchyardCore", "Controller", "Gateway", "Worker", "Backends", "Arena", "Leaderboard", "Bench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -100,6 +107,7 @@ let package = Package(
         ),
         .testTarget(name: "SwitchyardCoreTests", dependencies: ["SwitchyardCore"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "Routing", "SwitchyardCore"]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench", "SwitchyardCore"]),
         .testTarget(name: "ArenaTests", dependencies: ["Arena", "Leaderboard", "SwitchyardCore"]),
         .testTarget(name: "RoutingTests", dependencies: ["Routing", "SwitchyardCore"]),
         .testTarget(name: "LeaderboardTests", dependencies: ["Leaderboard", "SwitchyardCore"]),

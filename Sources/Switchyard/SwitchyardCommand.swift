@@ -12,6 +12,7 @@ struct SwitchyardCommand: AsyncParsableCommand {
             GatewayCommand.self,
             StatusCommand.self,
             LeaderboardCommand.self,
+            BenchCommand.self,
         ]
     )
 }
