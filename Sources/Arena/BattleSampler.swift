@@ -14,7 +14,8 @@ public struct BattleSampler: Sendable {
     }
 
     public func weight(of model: String) -> Double {
-        max(0, weights[model] ?? 1)
+        let weight = weights[model] ?? 1
+        return weight.isFinite ? max(0, weight) : 0
     }
 
     /// Two different models, in random left/right order, or nil when fewer than two can fight.
@@ -35,7 +36,7 @@ public struct BattleSampler: Sendable {
 
     private func pick(from models: [String], weight: (String) -> Double, using random: inout some RandomNumberGenerator) -> String? {
         let total = models.reduce(0) { $0 + weight($1) }
-        guard total > 0 else { return nil }
+        guard total > 0, total.isFinite else { return nil }
         var ticket = Double.random(in: 0..<total, using: &random)
         for model in models {
             ticket -= weight(model)

@@ -31,8 +31,8 @@ public struct OpenAIUpstreamBackend: ModelBackend {
         var outbound = HTTPClientRequest(url: baseURL + "/chat/completions")
         outbound.method = .POST
         outbound.headers.add(name: "content-type", value: "application/json")
-        outbound.headers.add(name: "x-request-id", value: request.requestID)
-        outbound.body = .bytes(try renamingModel(in: request.body))
+        if !request.requestID.isEmpty { outbound.headers.add(name: "x-request-id", value: request.requestID) }
+        outbound.body = .bytes(try upstreamModel.map { try request.body.replacingModel(with: $0) } ?? request.body)
         let response: HTTPClientResponse
         do {
             response = try await httpClient.execute(outbound, timeout: TimeAmount(responseTimeout))
@@ -53,14 +53,5 @@ public struct OpenAIUpstreamBackend: ModelBackend {
         guard let response = try? await httpClient.execute(request, timeout: .seconds(2)) else { return false }
         _ = try? await response.body.collect(upTo: 1 << 20)
         return response.status == .ok
-    }
-
-    private func renamingModel(in body: ByteBuffer) throws -> ByteBuffer {
-        guard let upstreamModel else { return body }
-        guard var object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
-            throw OpenAIError.badRequest("The request body must be a JSON object.")
-        }
-        object["model"] = upstreamModel
-        return ByteBuffer(data: try JSONSerialization.data(withJSONObject: object))
     }
 }

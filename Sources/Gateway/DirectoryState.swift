@@ -8,7 +8,7 @@ public struct DirectoryState: Sendable {
     public enum Pick: Sendable, Equatable {
         /// A worker, and the model name it serves for this request (differs from the request's for an alias).
         case worker(address: String, servedModel: String)
-        /// No worker has ever been seen serving the model.
+        /// No worker has ever been seen serving the model (or an alias of it).
         case unknownModel
         /// The model exists but no worker can take a request now (all draining, broken or gone).
         case unavailable
@@ -23,6 +23,9 @@ public struct DirectoryState: Sendable {
     public private(set) var retainedUntil: [String: ContinuousClock.Instant] = [:]
     public private(set) var controllerID: String?
     private var addressesByModel: [String: [String]] = [:]
+    /// Every model a worker has served since start: while its workers restart it is unavailable
+    /// (503, which clients retry), not unknown (404, which they do not).
+    private var seenModels: Set<String> = []
     private var policies: [String: any DispatchPolicy] = [:]
     public let routing: RoutingConfiguration
 
@@ -69,7 +72,9 @@ public struct DirectoryState: Sendable {
         let servedModels = routing.servedModels(for: request.model)
         var addresses: [String] = []
         for model in servedModels { addresses += addressesByModel[model] ?? [] }
-        guard !addresses.isEmpty else { return .unknownModel }
+        guard !addresses.isEmpty else {
+            return servedModels.contains(where: seenModels.contains) ? .unavailable : .unknownModel
+        }
 
         let ready = Set(addresses).sorted().filter { workers[$0]?.state == .ready }
         var admitted = ready.filter { breakers[$0]?.admits(now: now) ?? true }
@@ -159,5 +164,6 @@ public struct DirectoryState: Sendable {
             for model in record.models { index[model, default: []].append(record.address) }
         }
         addressesByModel = index
+        seenModels.formUnion(index.keys)
     }
 }

@@ -73,7 +73,7 @@ extension Gateway {
                 let excluded = tried
                 lease = try await whileQueued { [directory] in try await directory.lease(routingRequest, excluding: excluded) }
             }
-            let outgoing = lease.servedModel == model ? body : try Self.renamingModel(in: body, to: lease.servedModel)
+            let outgoing = lease.servedModel == model ? body : try body.replacingModel(with: lease.servedModel)
             switch await attempt(outgoing, on: lease, path: path, requestID: requestID) {
             case .answered(let reply):
                 return reply
@@ -106,13 +106,15 @@ extension Gateway {
         var upstream = HTTPClientRequest(url: lease.address.trimmingSuffix("/") + path)
         upstream.method = .POST
         upstream.headers.add(name: "content-type", value: "application/json")
-        upstream.headers.add(name: "x-request-id", value: requestID)
+        if !requestID.isEmpty { upstream.headers.add(name: "x-request-id", value: requestID) }
         upstream.body = .bytes(body)
 
         let response: HTTPClientResponse
         do {
             response = try await httpClient.execute(upstream, timeout: .init(configuration.responseTimeout))
         } catch {
+            // The caller went away: nothing is wrong with the worker, and nobody wants a retry.
+            if Task.isCancelled { return .failed(.badGateway("The request was cancelled."), retryable: false) }
             let refused = HTTPClient.isConnectionRefused(error)
             let timedOut = (error as? HTTPClientError) == .deadlineExceeded
             noteFailure(of: lease.address, hard: refused, error: error, requestID: requestID)
@@ -128,6 +130,7 @@ extension Gateway {
             let errorBody = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
             var failure = OpenAIError.badGateway("The worker failed with HTTP \(response.status.code).")
             failure.status = .init(code: Int(response.status.code))
+            if response.status == .serviceUnavailable { failure.retryAfter = directory.queue.retryAfter }
             if let worker = try? JSONDecoder().decode(OpenAIError.Body.self, from: errorBody) {
                 failure.message = worker.error.message
             }
@@ -140,6 +143,7 @@ extension Gateway {
         do {
             first = try await upstreamBody.next()
         } catch {
+            if Task.isCancelled { return .failed(.badGateway("The request was cancelled."), retryable: false) }
             noteFailure(of: lease.address, hard: false, error: error, requestID: requestID)
             return .failed(.badGateway("The worker failed before its first byte."), retryable: true)
         }
@@ -173,7 +177,11 @@ extension Gateway {
             headers: headers,
             body: ResponseBody { writer in
                 defer { reply.lease.release() }
-                if let first = reply.first { try await writer.write(first) }
+                var endsBetweenEvents = true
+                if let first = reply.first {
+                    endsBetweenEvents = first.endsWithBlankLine
+                    try await writer.write(first)
+                }
                 while true {
                     let chunk: ByteBuffer?
                     do {
@@ -182,10 +190,13 @@ extension Gateway {
                         // After the head is sent the only honest report is an error event (streams) or a cut body.
                         guard isEventStream else { throw error }
                         let failure = OpenAIError(status: .badGateway, message: "The worker stopped responding mid-stream.")
+                        // Close a half-sent event first, so the error event parses on its own.
+                        if !endsBetweenEvents { try await writer.write(ByteBuffer(string: "\n\n")) }
                         try await writer.write(.serverSentEvent(failure.jsonBody()))
                         break
                     }
                     guard let chunk else { break }
+                    endsBetweenEvents = chunk.endsWithBlankLine
                     try await writer.write(chunk)
                 }
                 try await writer.finish(nil)
@@ -201,15 +212,6 @@ extension Gateway {
             "worker request failed",
             metadata: ["worker": "\(address)", "error": "\(error.map { "\($0)" } ?? "5xx")", "request_id": "\(requestID)"]
         )
-    }
-
-    /// Rewrites `model` for a worker that serves the requested alias under another name.
-    static func renamingModel(in body: ByteBuffer, to model: String) throws -> ByteBuffer {
-        guard var object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
-            throw OpenAIError.badRequest("The request body must be a JSON object.")
-        }
-        object["model"] = model
-        return ByteBuffer(data: try JSONSerialization.data(withJSONObject: object))
     }
 }
 
@@ -230,6 +232,7 @@ public struct WorkerReply: Sendable {
         do {
             return try await rest.next()
         } catch {
+            guard !Task.isCancelled else { throw error }
             directory.record(success: false, for: lease.address)
             logger.warning("worker broke off mid-response", metadata: ["worker": "\(lease.address)", "request_id": "\(requestID)"])
             throw error

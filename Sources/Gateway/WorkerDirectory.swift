@@ -68,11 +68,12 @@ public final class WorkerDirectory: Sendable {
     /// With `wait: false` it throws ``MustWait`` instead of queueing.
     public func lease(_ request: RoutingRequest, excluding excluded: Set<String> = [], wait: Bool = true) async throws -> Lease {
         let deadline = ContinuousClock.now + queue.maxWait
+        // One ticket for the whole wait: a woken request that finds no room goes back to its place.
+        let ticket = state.withLock { state in
+            defer { state.nextTicket += 1 }
+            return state.nextTicket
+        }
         while true {
-            let ticket = state.withLock { state in
-                defer { state.nextTicket += 1 }
-                return state.nextTicket
-            }
             let outcome = await withTaskCancellationHandler {
                 await withCheckedContinuation { continuation in
                     state.withLock { state in
@@ -85,7 +86,12 @@ public final class WorkerDirectory: Sendable {
             switch outcome {
             case .leased(let lease): return lease
             case .failed(let error): throw error
-            case .retry: try Task.checkCancellation()
+            case .retry:
+                if Task.isCancelled {
+                    // A wake-up meant for this request must not be lost with it.
+                    state.withLock { state in state.takeWaiters(where: { $0.model == request.model }, limit: 1).first }?.wake()
+                    throw CancellationError()
+                }
             }
         }
     }
@@ -100,6 +106,11 @@ public final class WorkerDirectory: Sendable {
         state: inout State
     ) {
         let now = ContinuousClock.now
+        // First come, first served: a new request does not overtake those already waiting.
+        if !wait && state.waiters.contains(where: { $0.model == request.model }) {
+            continuation.resume(returning: .failed(MustWait()))
+            return
+        }
         switch state.directory.lease(request, excluding: excluded, using: &state.random, now: now) {
         case .worker(let address, let servedModel):
             continuation.resume(returning: .leased(Lease(address: address, servedModel: servedModel, directory: self)))
@@ -121,7 +132,8 @@ public final class WorkerDirectory: Sendable {
                     guard (try? await Task.sleep(until: deadline)) != nil else { return }
                     self?.expire(ticket)
                 }
-                state.waiters.append(Waiter(ticket: ticket, model: request.model, continuation: continuation, timer: timer))
+                let place = state.waiters.firstIndex { $0.ticket > ticket } ?? state.waiters.endIndex
+                state.waiters.insert(Waiter(ticket: ticket, model: request.model, continuation: continuation, timer: timer), at: place)
             }
         }
     }

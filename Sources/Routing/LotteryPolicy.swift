@@ -9,7 +9,7 @@ public struct LotteryPolicy: DispatchPolicy {
     ) -> Int? {
         let total = candidates.reduce(0) { $0 + max($1.speed, 0) }
         guard !candidates.isEmpty else { return nil }
-        guard total > 1e-4 else { return Int.random(in: 0..<candidates.count, using: &random) }
+        guard total > 1e-4, total.isFinite else { return Int.random(in: 0..<candidates.count, using: &random) }
         var ticket = Double.random(in: 0..<total, using: &random)
         for (index, candidate) in candidates.enumerated() {
             ticket -= max(candidate.speed, 0)

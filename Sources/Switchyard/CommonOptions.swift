@@ -30,8 +30,9 @@ func resolved(_ value: Double?, environment name: String, default fallback: Doub
 }
 
 extension Duration {
+    /// Seconds from the command line; validation keeps them finite, this keeps them in range.
     static func seconds(fractional seconds: Double) -> Duration {
-        .nanoseconds(Int64(seconds * 1e9))
+        .nanoseconds(Int64(min(max(seconds.isFinite ? seconds : 0, 0), 1e9) * 1e9))
     }
 }
 

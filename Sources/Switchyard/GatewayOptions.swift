@@ -18,6 +18,9 @@ struct GatewayOptions: ParsableArguments {
     @Option(help: "Retries on other workers for a request that failed before its first byte.")
     var maxRetries: Int = 2
 
+    @Option(help: "Seconds after a request arrived past which it is not retried any more.")
+    var retryDeadline: Double = 30
+
     @Option(help: "Requests per model that may wait while all its workers are full; more get 429.")
     var queueSize: Int = 256
 
@@ -47,11 +50,12 @@ struct GatewayOptions: ParsableArguments {
         for (model, policy) in try keyValues(modelDispatch, option: "--model-dispatch") where DispatchMethod(rawValue: policy) == nil {
             throw ValidationError("--model-dispatch \(model)=\(policy): unknown policy; use one of \(DispatchMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
-        if sessionLoadBound < 1 || prefixImbalanceMargin < 0 {
+        if !(sessionLoadBound >= 1 && sessionLoadBound.isFinite) || prefixImbalanceMargin < 0 {
             throw ValidationError("--session-load-bound must be at least 1 and --prefix-imbalance-margin not negative.")
         }
-        if maxRetries < 0 || queueSize < 0 || queueTimeout < 0 || probeInterval < 0 || probeTimeout <= 0 || responseTimeout <= 0 {
-            throw ValidationError("Retry, queue, probe and timeout settings must not be negative.")
+        let seconds = [queueTimeout, probeInterval, probeTimeout, responseTimeout, retryDeadline]
+        if maxRetries < 0 || queueSize < 0 || seconds.contains(where: { !($0 >= 0 && $0 < 1e9) }) || probeTimeout == 0 || responseTimeout == 0 {
+            throw ValidationError("Retry, queue, probe and timeout settings must be finite and not negative (timeouts above zero).")
         }
     }
 
@@ -70,6 +74,7 @@ struct GatewayOptions: ParsableArguments {
             queue: QueueConfiguration(capacity: queueSize, maxWait: .seconds(fractional: queueTimeout)),
             responseTimeout: .seconds(fractional: responseTimeout),
             maxRetries: maxRetries,
+            retryDeadline: .seconds(fractional: retryDeadline),
             probeInterval: .seconds(fractional: probeInterval),
             probeTimeout: .seconds(fractional: probeTimeout),
             sessionHeader: sessionHeader

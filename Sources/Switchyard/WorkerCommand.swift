@@ -76,8 +76,8 @@ struct WorkerCommand: AsyncParsableCommand {
         if backend == .openai && upstream == nil {
             throw ValidationError("--backend openai needs --upstream URL.")
         }
-        if weight <= 0 {
-            throw ValidationError("--weight must be positive.")
+        if !(weight > 0 && weight < 1e6) {
+            throw ValidationError("--weight must be positive and below a million.")
         }
         if limitConcurrency < 1 {
             throw ValidationError("--limit-concurrency must be at least 1.")

@@ -62,3 +62,20 @@ extension DecodingError {
         }
     }
 }
+
+extension ByteBuffer {
+    /// The JSON object with its `model` replaced, for a backend that knows the model by another
+    /// name. Other fields keep their values, though not necessarily their order or formatting.
+    public func replacingModel(with model: String) throws -> ByteBuffer {
+        guard var object = try? JSONSerialization.jsonObject(with: Data(buffer: self)) as? [String: Any] else {
+            throw OpenAIError.badRequest("The request body must be a JSON object.")
+        }
+        object["model"] = model
+        return ByteBuffer(data: try JSONSerialization.data(withJSONObject: object))
+    }
+
+    /// Whether these bytes end with the blank line that ends a server-sent event.
+    public var endsWithBlankLine: Bool {
+        readableBytesView.suffix(2).elementsEqual([UInt8(ascii: "\n"), UInt8(ascii: "\n")])
+    }
+}

@@ -55,7 +55,9 @@ import Testing
         #expect(directory.modelNames == ["x", "y"])
         directory.apply(.remove(address: "a"), now: start)
         #expect(directory.modelNames == ["y"])
-        #expect(lease(&directory, "x") == .unknownModel)
+        // Served before, so its workers are only away (503, retried by clients), not unknown (404).
+        #expect(lease(&directory, "x") == .unavailable)
+        #expect(lease(&directory, "never-served") == .unknownModel)
     }
 
     @Test func reconnectToTheSameControllerTakesItsSnapshotAsTruth() {
@@ -81,7 +83,7 @@ import Testing
         directory.apply(.snapshot(controllerID: "c1", workers: [worker("a")]), now: start)
         directory.apply(.snapshot(controllerID: "c2", workers: []), now: start + .seconds(1))
         #expect(address(lease(&directory, at: start + .seconds(2))) == "a")
-        #expect(lease(&directory, at: start + .seconds(7)) == .unknownModel)
+        #expect(lease(&directory, at: start + .seconds(7)) == .unavailable)
         #expect(directory.workers.isEmpty)
     }
 

@@ -80,4 +80,29 @@ import Testing
             _ = try await directory.lease(RoutingRequest(model: "m"))
         }
     }
+
+    @Test func newRequestsQueueBehindWaitersInsteadOfOvertakingThem() async throws {
+        let directory = directory()
+        let held = try await directory.lease(RoutingRequest(model: "m"))
+        let waiter = Task { try await directory.lease(RoutingRequest(model: "m")) }
+        await waitUntil(directory, hasWaiting: 1)
+        await #expect(throws: WorkerDirectory.MustWait.self) {
+            _ = try await directory.lease(RoutingRequest(model: "m"), wait: false)
+        }
+        held.release()
+        #expect(try await waiter.value.address == "a")
+    }
+
+    @Test func aCancelledWaiterPassesItsWakeUpOn() async throws {
+        let directory = directory()
+        let held = try await directory.lease(RoutingRequest(model: "m"))
+        let first = Task { try await directory.lease(RoutingRequest(model: "m")) }
+        await waitUntil(directory, hasWaiting: 1)
+        let second = Task { try await directory.lease(RoutingRequest(model: "m")) }
+        await waitUntil(directory, hasWaiting: 2)
+        first.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await first.value }
+        held.release()
+        #expect(try await second.value.address == "a")
+    }
 }
