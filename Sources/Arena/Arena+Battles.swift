@@ -77,14 +77,18 @@ extension Arena {
         conversation.messagesB += body.messages
         conversation.turns += 1
         let turn = conversation.turns
+        conversation.lastPlayed = .now
         let (events, sink) = AsyncStream<ByteBuffer>.makeStream()
         let start = conversation
+        let requestID = RequestID.current
 
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .accelBuffering: "no"],
             body: ResponseBody { writer in
                 let producer = Task {
+                    // The body runs after the request's scope: carry its id to both workers.
+                    await RequestID.$current.withValue(requestID) {
                     var finished = start
                     sink.yield(Self.event(BattleEvent(type: .battle, battleID: id, turn: turn)))
                     async let answerA = self.answer(side: "a", model: start.modelA, messages: start.messagesA, request: body, sink: sink)
@@ -92,7 +96,10 @@ extension Arena {
                     let (textA, textB) = await (answerA, answerB)
                     finished.messagesA.append(ChatMessage(role: "assistant", content: textA))
                     finished.messagesB.append(ChatMessage(role: "assistant", content: textB))
-                    self.save(finished, as: id)
+                    // A vote cast while this turn streamed has closed the battle: do not reopen it.
+                    if (try? await self.store.battle(id))??.verdict == nil {
+                        self.save(finished, as: id)
+                    }
                     try? await self.store.updateTurns(
                         of: id,
                         turns: finished.turns,
@@ -100,6 +107,7 @@ extension Arena {
                     )
                     sink.yield(.serverSentEventsDone)
                     sink.finish()
+                    }
                 }
                 do {
                     for await event in events { try await writer.write(event) }

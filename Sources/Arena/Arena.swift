@@ -18,7 +18,9 @@ public final class Arena: Sendable {
     let sampler: BattleSampler
     let logger: Logger
     /// Conversations of battles still going on, by battle id: what follow-up turns build on.
+    /// Bounded: past ``maxOpenBattles`` the least recently played are forgotten (their votes still count).
     private let conversations = Mutex<[String: BattleConversation]>([:])
+    static let maxOpenBattles = 10_000
     /// The last leaderboard and the vote count it was computed from.
     private let lastLeaderboard = Mutex<(votes: Int, board: Leaderboard)?>(nil)
     /// Salts the pseudonymous voter ids, so they cannot be matched across arenas.
@@ -39,6 +41,7 @@ public final class Arena: Sendable {
         var messagesA: [ChatMessage]
         var messagesB: [ChatMessage]
         var turns: Int
+        var lastPlayed = ContinuousClock.now
     }
 
     func conversation(of id: String) -> BattleConversation? {
@@ -46,7 +49,12 @@ public final class Arena: Sendable {
     }
 
     func save(_ conversation: BattleConversation, as id: String) {
-        conversations.withLock { $0[id] = conversation }
+        conversations.withLock { open in
+            open[id] = conversation
+            if open.count > Self.maxOpenBattles, let stalest = open.min(by: { $0.value.lastPlayed < $1.value.lastPlayed })?.key {
+                open.removeValue(forKey: stalest)
+            }
+        }
     }
 
     func cachedLeaderboard(votes: Int) -> Leaderboard? {

@@ -43,7 +43,7 @@ struct ControllerCommand: AsyncParsableCommand {
             gateway: gateway.configuration,
             arena: noGateway ? nil : arena
         )
-        try await runDaemon(logger: Logger(label: "switchyard.controller")) { httpClient in
+        try await runDaemon(logger: Logger(label: "switchyard.controller"), readTimeout: .seconds(fractional: gateway.responseTimeout)) { httpClient in
             try setup.services(httpClient: httpClient)
         }
     }
@@ -89,8 +89,10 @@ struct ControllerSetup {
 
 /// Builds a daemon's services around its one outbound client and runs them until SIGTERM or
 /// SIGINT, shutting them down in reverse order; the client is shut down however the run ends.
-func runDaemon(logger: Logger, _ makeServices: (HTTPClient) throws -> [any Service]) async throws {
-    let httpClient = HTTPClient.makeSwitchyardClient()
+///
+/// `readTimeout` bounds any silence from a peer: the response head, the first chunk, the gaps of a stream.
+func runDaemon(logger: Logger, readTimeout: Duration = .seconds(600), _ makeServices: (HTTPClient) throws -> [any Service]) async throws {
+    let httpClient = HTTPClient.makeSwitchyardClient(readTimeout: readTimeout)
     do {
         let services = try makeServices(httpClient)
         let group = ServiceGroup(

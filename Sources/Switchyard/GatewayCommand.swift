@@ -27,7 +27,7 @@ struct GatewayCommand: AsyncParsableCommand {
     func run() async throws {
         daemon.bootstrapLogging()
         let logger = Logger(label: "switchyard.gateway")
-        try await runDaemon(logger: logger) { httpClient in
+        try await runDaemon(logger: logger, readTimeout: .seconds(fractional: options.responseTimeout)) { httpClient in
             let gateway = Gateway(configuration: options.configuration, httpClient: httpClient, logger: logger)
             let router = Router<BasicRequestContext>.switchyard()
             gateway.addRoutes(to: router)

@@ -33,7 +33,7 @@ struct GatewayOptions: ParsableArguments {
     @Option(help: "Seconds a health probe may take.")
     var probeTimeout: Double = 1
 
-    @Option(help: "Seconds to wait for a worker's response head (a non-streamed completion sends it when done).")
+    @Option(help: "Longest silence from a worker, in seconds: before its response head, its first chunk, or between chunks (a non-streamed completion sends nothing until done).")
     var responseTimeout: Double = 600
 
     @Option(help: "session policy: a session moves when its worker's load exceeds this multiple of the average.")

@@ -72,7 +72,7 @@ struct UpCommand: AsyncParsableCommand {
             tokensPerSecond: tokensPerSecond,
             outputTokens: outputTokens
         )
-        try await runDaemon(logger: Logger(label: "switchyard.up")) { httpClient in
+        try await runDaemon(logger: Logger(label: "switchyard.up"), readTimeout: .seconds(fractional: gateway.responseTimeout)) { httpClient in
             var services = try setup.services(httpClient: httpClient) { gatewayPort, directory in
                 // Announce once the workers are routable, so the printed curl line works at once.
                 for _ in 0..<500 where directory.snapshot.workers.count < expectedWorkers {
