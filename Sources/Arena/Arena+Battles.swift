@@ -89,24 +89,7 @@ extension Arena {
                 let producer = Task {
                     // The body runs after the request's scope: carry its id to both workers.
                     await RequestID.$current.withValue(requestID) {
-                    var finished = start
-                    sink.yield(Self.event(BattleEvent(type: .battle, battleID: id, turn: turn)))
-                    async let answerA = self.answer(side: "a", model: start.modelA, messages: start.messagesA, request: body, sink: sink)
-                    async let answerB = self.answer(side: "b", model: start.modelB, messages: start.messagesB, request: body, sink: sink)
-                    let (textA, textB) = await (answerA, answerB)
-                    finished.messagesA.append(ChatMessage(role: "assistant", content: textA))
-                    finished.messagesB.append(ChatMessage(role: "assistant", content: textB))
-                    // A vote cast while this turn streamed has closed the battle: do not reopen it.
-                    if (try? await self.store.battle(id))??.verdict == nil {
-                        self.save(finished, as: id)
-                    }
-                    try? await self.store.updateTurns(
-                        of: id,
-                        turns: finished.turns,
-                        conversations: self.configuration.storeConversations ? Self.encoded(finished) : nil
-                    )
-                    sink.yield(.serverSentEventsDone)
-                    sink.finish()
+                        await self.play(start, battleID: id, turn: turn, request: body, sink: sink)
                     }
                 }
                 do {
@@ -118,6 +101,28 @@ extension Arena {
                 }
             }
         )
+    }
+
+    /// Plays one turn: both answers into the stream, then the conversation kept for the next turn.
+    func play(_ conversation: BattleConversation, battleID id: String, turn: Int, request: BattleRequest, sink: AsyncStream<ByteBuffer>.Continuation) async {
+        var finished = conversation
+        sink.yield(Self.event(BattleEvent(type: .battle, battleID: id, turn: turn)))
+        async let answerA = answer(side: "a", model: conversation.modelA, messages: conversation.messagesA, request: request, sink: sink)
+        async let answerB = answer(side: "b", model: conversation.modelB, messages: conversation.messagesB, request: request, sink: sink)
+        let (textA, textB) = await (answerA, answerB)
+        finished.messagesA.append(ChatMessage(role: "assistant", content: textA))
+        finished.messagesB.append(ChatMessage(role: "assistant", content: textB))
+        // A vote cast while this turn streamed has closed the battle: do not reopen it.
+        if (try? await store.battle(id))??.verdict == nil {
+            save(finished, as: id)
+        }
+        try? await store.updateTurns(
+            of: id,
+            turns: finished.turns,
+            conversations: configuration.storeConversations ? Self.encoded(finished) : nil
+        )
+        sink.yield(.serverSentEventsDone)
+        sink.finish()
     }
 
     /// Streams one side's answer into the battle stream and returns its full text.
