@@ -110,7 +110,7 @@ struct ArenaFlowTests {
         let log = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("seeds/arena-battles.jsonl").path
 
-        let first = try await Self.leaderboard(["--db", database, "--import", log, "--export", exported, "--bootstrap", "5", "--json"])
+        let first = try await SwitchyardProcess.run(["leaderboard", "--db", database, "--import", log, "--export", exported, "--bootstrap", "5", "--json"])
         #expect(first.status == 0)
         let board = try #require(try JSONSerialization.jsonObject(with: Data(first.output.utf8)) as? [String: Any])
         #expect(board["battles"] as? Int == 20_000)
@@ -119,28 +119,16 @@ struct ArenaFlowTests {
         #expect(lines.count == 20_000)
 
         // Importing the same log again adds nothing; the exported log ranks the same.
-        let again = try await Self.leaderboard(["--db", database, "--import", log, "--bootstrap", "5", "--json"])
+        let again = try await SwitchyardProcess.run(["leaderboard", "--db", database, "--import", log, "--bootstrap", "5", "--json"])
         let boardAgain = try #require(try JSONSerialization.jsonObject(with: Data(again.output.utf8)) as? [String: Any])
         #expect(boardAgain["battles"] as? Int == 20_000)
-        let fromExport = try await Self.leaderboard(["--import", exported, "--bootstrap", "5", "--json"])
+        let fromExport = try await SwitchyardProcess.run(["leaderboard", "--import", exported, "--bootstrap", "5", "--json"])
         let exportBoard = try #require(try JSONSerialization.jsonObject(with: Data(fromExport.output.utf8)) as? [String: Any])
         let ratings = { (board: [String: Any]) in (board["rows"] as? [[String: Any]] ?? []).map { $0["rating"] as? Double ?? 0 } }
         #expect(ratings(exportBoard) == ratings(board))
 
-        let missing = try await Self.leaderboard(["--db", scratch.appendingPathComponent("none.sqlite").path])
+        let missing = try await SwitchyardProcess.run(["leaderboard", "--db", scratch.appendingPathComponent("none.sqlite").path])
         #expect(missing.status != 0)
     }
 
-    static func leaderboard(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = SwitchyardProcess.executable
-        process.arguments = ["leaderboard"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
 }

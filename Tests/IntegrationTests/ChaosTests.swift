@@ -114,10 +114,10 @@ struct ChaosTests {
             // The operator: drains the third worker for a while, then puts it back.
             group.addTask {
                 try await Task.sleep(for: .seconds(5))
-                let drain = try await FailureHandlingTests.status(["drain", addresses[2], "--controller", controller, "--wait"])
+                let drain = try await SwitchyardProcess.run(["status", "drain", addresses[2], "--controller", controller, "--wait"])
                 #expect(drain.status == 0, "\(drain.output)")
                 try await Task.sleep(for: .seconds(5))
-                let undrain = try await FailureHandlingTests.status(["undrain", addresses[2], "--controller", controller])
+                let undrain = try await SwitchyardProcess.run(["status", "undrain", addresses[2], "--controller", controller])
                 #expect(undrain.status == 0, "\(undrain.output)")
             }
             try await group.waitForAll()

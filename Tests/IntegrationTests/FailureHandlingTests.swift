@@ -7,19 +7,6 @@ import Testing
 /// Drains, dead and hung workers, seen through a live gateway.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct FailureHandlingTests {
-    static func status(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = SwitchyardProcess.executable
-        process.arguments = ["status"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     static func circuit(of address: String, gateway: String) async throws -> String? {
         let list = try await HTTP.get(gateway + "/api/v1/gateway/workers").json() as? [String: Any]
         return (list?["workers"] as? [[String: Any]])?.first { $0["address"] as? String == address }?["circuit"] as? String
@@ -42,7 +29,7 @@ struct FailureHandlingTests {
             return seen == [drained, other]
         }
 
-        let drain = try await Self.status(["drain", drained, "--controller", controller, "--wait"])
+        let drain = try await SwitchyardProcess.run(["status", "drain", drained, "--controller", controller, "--wait"])
         #expect(drain.status == 0, "\(drain.output)")
         #expect(drain.output.contains("is drained"))
         #expect(try await HTTP.workers(controller).first { $0.address == drained }?.state == .draining)
@@ -58,14 +45,14 @@ struct FailureHandlingTests {
         try await Task.sleep(for: .seconds(1))
         #expect(try await HTTP.workers(controller).first { $0.address == drained }?.state == .draining)
 
-        let undrain = try await Self.status(["undrain", drained, "--controller", controller])
+        let undrain = try await SwitchyardProcess.run(["status", "undrain", drained, "--controller", controller])
         #expect(undrain.status == 0, "\(undrain.output)")
         try await eventually("the undrained worker takes requests again") {
             try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "sim-model")).headers["x-switchyard-worker"] == drained
         }
-        let unknown = try await Self.status(["drain", "http://127.0.0.1:9", "--controller", controller])
+        let unknown = try await SwitchyardProcess.run(["status", "drain", "http://127.0.0.1:9", "--controller", controller])
         #expect(unknown.status != 0)
-        #expect(unknown.output.contains("No worker is registered"))
+        #expect(unknown.errors.contains("No worker is registered"))
     }
 
     @Test func deadWorkerIsRetriedAroundAndHungWorkerIsAvoided() async throws {

@@ -51,6 +51,23 @@ final class SwitchyardProcess: Sendable {
         }
     }
 
+    /// Runs a short-lived command (`status`, `leaderboard`, …) to its end.
+    static func run(_ arguments: [String]) async throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        let errors = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("switchyard-run-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errors) }
+        process.standardError = try FileHandle(forWritingTo: errors)
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self), (try? String(contentsOf: errors, encoding: .utf8)) ?? "")
+    }
+
     /// Waits for the "switchyard ROLE listening on URL" line and returns the URL.
     func url(of role: String, timeout: Duration = .seconds(30)) async throws -> String {
         let prefix = "switchyard \(role) listening on "

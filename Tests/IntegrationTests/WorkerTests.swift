@@ -94,14 +94,14 @@ struct WorkerBehaviourTests {
         let worker = try await workerProcess.url(of: "worker")
         try await CoreLoopTests.waitForWorkers(controller, count: 1)
 
-        let table = try await run(["status", "--controller", controller])
+        let table = try await SwitchyardProcess.run(["status", "--controller", controller])
         #expect(table.status == 0)
         #expect(table.output.contains("ADDRESS"))
         #expect(table.output.contains(worker))
         #expect(table.output.contains("listed"))
         #expect(table.output.contains("ready"))
 
-        let json = try await run(["status", "--controller", controller, "--json"])
+        let json = try await SwitchyardProcess.run(["status", "--controller", controller, "--json"])
         let object = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
         let workers = try #require(object?["workers"] as? [[String: Any]])
         #expect(workers.count == 1)
@@ -109,20 +109,8 @@ struct WorkerBehaviourTests {
             #expect(workers[0][key] != nil, "missing \(key)")
         }
 
-        let unreachable = try await run(["status", "--controller", "http://127.0.0.1:9"])
+        let unreachable = try await SwitchyardProcess.run(["status", "--controller", "http://127.0.0.1:9"])
         #expect(unreachable.status != 0)
     }
 
-    func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = SwitchyardProcess.executable
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
 }
