@@ -42,11 +42,16 @@ extension Gateway {
         let routingRequest = try routingRequest(model: model, fields: fields, headers: request.headers, body: body)
         let streaming = fields.stream == true
         let requestBody = request.body
+        var queued = false
         let reply = try await dispatch(body, for: routingRequest, path: path) { wait in
             // Only a queued request watches its connection: a client that leaves gives up its place.
-            try await requestBody.consumeWithCancellationOnInboundClose { _ in try await wait() }
+            queued = true
+            return try await requestBody.consumeWithCancellationOnInboundClose { _ in try await wait() }
         }
-        return response(relaying: reply, streaming: streaming)
+        var response = response(relaying: reply, streaming: streaming)
+        // Watching the connection ends it after this response; say so, or a client may reuse it.
+        if queued { response.headers[.connection] = "close" }
+        return response
     }
 
     /// Sends a request body to a worker of its model, retrying on other workers until one answers

@@ -17,12 +17,6 @@ public final class ConcurrencyLimiter: Sendable {
     public var queueLength: Int { state.withLock { $0.limiter.queueLength } }
     public var limit: Int { state.withLock { $0.limiter.limit } }
 
-    /// A slot if one is free right now, without queueing.
-    public func tryAcquire() -> ReleaseOnce? {
-        guard state.withLock({ $0.limiter.runIfFree() }) else { return nil }
-        return ReleaseOnce { [self] in release() }
-    }
-
     /// Waits for a slot; the returned value frees it when called or dropped.
     public func acquire() async throws -> ReleaseOnce {
         let ticket = state.withLock { $0.limiter.issueTicket() }

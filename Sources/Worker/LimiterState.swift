@@ -45,13 +45,6 @@ public struct LimiterState: Sendable {
         return .wait
     }
 
-    /// Takes a slot at once if one is free and nobody waits; never queues.
-    public mutating func runIfFree() -> Bool {
-        guard running < limit && waiting.isEmpty else { return false }
-        running += 1
-        return true
-    }
-
     /// The caller holding `ticket` gave up; returns true if it was waiting and must be woken with an error.
     public mutating func cancel(_ ticket: Int) -> Bool {
         if issued.contains(ticket) {

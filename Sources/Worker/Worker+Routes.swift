@@ -44,14 +44,7 @@ extension Worker {
         var request = request
         let requestID = RequestID.current ?? ""
         let body = try await request.collectBody(upTo: 32 << 20)
-        let limiter = self.limiter
-        // Only a queued request watches its connection, so a client that leaves gives up its place.
-        let slot: ReleaseOnce
-        if let free = limiter.tryAcquire() {
-            slot = free
-        } else {
-            slot = try await request.body.consumeWithCancellationOnInboundClose { _ in try await limiter.acquire() }
-        }
+        let slot = try await limiter.acquire()
         let response = try await backend.chatCompletion(BackendRequest(body: body, requestID: requestID))
         let backendBody = response.body
         return Response(

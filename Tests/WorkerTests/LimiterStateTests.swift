@@ -31,16 +31,6 @@ import Worker
         #expect(limiter.queueLength == 0)
     }
 
-    @Test func runIfFreeNeverJumpsTheQueue() {
-        var limiter = LimiterState(limit: 1)
-        #expect(limiter.runIfFree() == true)
-        #expect(limiter.runIfFree() == false)
-        let ticket = limiter.issueTicket()
-        #expect(limiter.arrive(ticket) == .wait)
-        #expect(limiter.release() == ticket)
-        #expect(limiter.runIfFree() == false)
-    }
-
     @Test func cancellingARunningRequestChangesNothing() {
         var limiter = LimiterState(limit: 1)
         let ticket = limiter.issueTicket()
