@@ -31,8 +31,8 @@ public struct CircuitBreaker: Sendable, Equatable {
     public enum State: Sendable, Equatable {
         case closed
         case open(until: ContinuousClock.Instant)
-        /// One trial is allowed; `trialInFlight` is set once it has been handed out.
-        case halfOpen(trialInFlight: Bool)
+        /// The single trial has been handed out; nothing else goes until it succeeds or fails.
+        case halfOpen
     }
 
     public enum Transition: Sendable, Equatable {
@@ -53,7 +53,7 @@ public struct CircuitBreaker: Sendable, Equatable {
         switch state {
         case .closed: true
         case .open(let until): now >= until
-        case .halfOpen(let trialInFlight): !trialInFlight
+        case .halfOpen: false
         }
     }
 
@@ -63,12 +63,11 @@ public struct CircuitBreaker: Sendable, Equatable {
         case .closed:
             return nil
         case .open(let until) where now >= until:
-            state = .halfOpen(trialInFlight: true)
+            state = .halfOpen
             return .halfOpened
         case .open:
             return nil
         case .halfOpen:
-            state = .halfOpen(trialInFlight: true)
             return nil
         }
     }
