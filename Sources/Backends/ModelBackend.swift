@@ -2,23 +2,35 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// What a worker wraps: something that answers OpenAI chat completion requests.
+/// What a worker wraps: something that answers OpenAI requests.
 ///
 /// A backend gets the raw request body (so fields it does not know survive) and returns a
 /// response whose body the worker streams to the gateway as it is produced.
 public protocol ModelBackend: Sendable {
-    func chatCompletion(_ request: BackendRequest) async throws -> BackendResponse
+    func respond(to request: BackendRequest) async throws -> BackendResponse
     /// Whether the backend can take requests; drives the worker's `/health`.
     func isHealthy() async -> Bool
 }
 
+/// The OpenAI operations a worker serves, by their path under `/v1`.
+public enum Endpoint: String, Sendable, CaseIterable {
+    case chatCompletions = "chat/completions"
+    case completions = "completions"
+    case embeddings = "embeddings"
+}
+
 public struct BackendRequest: Sendable {
+    public var endpoint: Endpoint
     public var body: ByteBuffer
     public var requestID: String
+    /// Request headers a backend may act on (the simulator's fault injection reads them).
+    public var headers: HTTPFields
 
-    public init(body: ByteBuffer, requestID: String) {
+    public init(endpoint: Endpoint = .chatCompletions, body: ByteBuffer, requestID: String, headers: HTTPFields = [:]) {
+        self.endpoint = endpoint
         self.body = body
         self.requestID = requestID
+        self.headers = headers
     }
 }
 

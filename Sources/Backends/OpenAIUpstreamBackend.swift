@@ -27,8 +27,8 @@ public struct OpenAIUpstreamBackend: ModelBackend {
         return trimmed.hasSuffix("/v1") ? trimmed : trimmed + "/v1"
     }
 
-    public func chatCompletion(_ request: BackendRequest) async throws -> BackendResponse {
-        var outbound = HTTPClientRequest(url: baseURL + "/chat/completions")
+    public func respond(to request: BackendRequest) async throws -> BackendResponse {
+        var outbound = HTTPClientRequest(url: baseURL + "/" + request.endpoint.rawValue)
         outbound.method = .POST
         outbound.headers.add(name: "content-type", value: "application/json")
         if !request.requestID.isEmpty { outbound.headers.add(name: "x-request-id", value: request.requestID) }

@@ -13,7 +13,7 @@ public struct SimulatorBackend: ModelBackend {
 
     public func isHealthy() async -> Bool { true }
 
-    public func chatCompletion(_ request: BackendRequest) async throws -> BackendResponse {
+    public func respond(to request: BackendRequest) async throws -> BackendResponse {
         let chat = try JSONDecoder.decode(ChatCompletionRequest.self, from: request.body)
         guard !chat.messages.isEmpty else {
             throw OpenAIError.badRequest("'messages' must contain at least one message.", param: "messages", code: "invalid_value")

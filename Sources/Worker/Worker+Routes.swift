@@ -10,8 +10,10 @@ extension Worker {
         let worker = self
         let configuration = self.configuration
         for prefix in ["v1/", ""] {
-            router.post("\(prefix)chat/completions") { request, _ in
-                try await worker.chatCompletion(request)
+            for endpoint in Endpoint.allCases {
+                router.post("\(prefix)\(endpoint.rawValue)") { request, _ in
+                    try await worker.respond(to: request, endpoint: endpoint)
+                }
             }
             router.get("\(prefix)models") { _, _ in
                 let created = Int(Date().timeIntervalSince1970)
@@ -37,7 +39,7 @@ extension Worker {
         }
     }
 
-    func chatCompletion(_ request: Request) async throws -> Response {
+    func respond(to request: Request, endpoint: Endpoint) async throws -> Response {
         guard state == .ready else {
             throw OpenAIError(status: .serviceUnavailable, message: "This worker is draining and takes no new requests.", retryAfter: .seconds(1))
         }
@@ -45,7 +47,7 @@ extension Worker {
         let requestID = RequestID.current ?? ""
         let body = try await request.collectBody(upTo: 32 << 20)
         let slot = try await limiter.acquire()
-        let response = try await backend.chatCompletion(BackendRequest(body: body, requestID: requestID))
+        let response = try await backend.respond(to: BackendRequest(endpoint: endpoint, body: body, requestID: requestID, headers: request.headers))
         let backendBody = response.body
         return Response(
             status: response.status,

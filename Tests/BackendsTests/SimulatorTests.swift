@@ -40,7 +40,7 @@ import Testing
 @Suite struct SimulatorBackendTests {
     func run(_ json: String, configuration: SimulatorConfiguration = .init(outputTokens: 3)) async throws -> (BackendResponse, String) {
         let backend = SimulatorBackend(configuration: configuration)
-        let response = try await backend.chatCompletion(BackendRequest(body: ByteBuffer(string: json), requestID: "r"))
+        let response = try await backend.respond(to: BackendRequest(body: ByteBuffer(string: json), requestID: "r"))
         let collector = CollectingWriter()
         try await response.body.write(collector)
         return (response, await collector.text)
