@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import SwitchyardCore
 
 /// What a worker wraps: something that answers OpenAI requests.
 ///
@@ -10,13 +11,6 @@ public protocol ModelBackend: Sendable {
     func respond(to request: BackendRequest) async throws -> BackendResponse
     /// Whether the backend can take requests; drives the worker's `/health`.
     func isHealthy() async -> Bool
-}
-
-/// The OpenAI operations a worker serves, by their path under `/v1`.
-public enum Endpoint: String, Sendable, CaseIterable {
-    case chatCompletions = "chat/completions"
-    case completions = "completions"
-    case embeddings = "embeddings"
 }
 
 public struct BackendRequest: Sendable {

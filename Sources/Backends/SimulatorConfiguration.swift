@@ -6,11 +6,14 @@ public struct SimulatorConfiguration: Sendable, Equatable {
     public var tokensPerSecond: Double
     /// Tokens in a reply when the request sets no smaller limit.
     public var outputTokens: Int
+    /// Length of embedding vectors when the request sets no `dimensions`.
+    public var embeddingDimensions: Int
 
-    public init(timeToFirstToken: Duration = .zero, tokensPerSecond: Double = 0, outputTokens: Int = 16) {
+    public init(timeToFirstToken: Duration = .zero, tokensPerSecond: Double = 0, outputTokens: Int = 16, embeddingDimensions: Int = 64) {
         self.timeToFirstToken = timeToFirstToken
         self.tokensPerSecond = tokensPerSecond
         self.outputTokens = outputTokens
+        self.embeddingDimensions = embeddingDimensions
     }
 
     var interTokenDelay: Duration? {

@@ -4,27 +4,11 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import Routing
 import SwitchyardCore
 
 extension Gateway {
-    /// The fields routing needs; everything else travels to the worker untouched.
-    struct RoutingFields: Decodable {
-        var model: String?
-        var stream: Bool?
-        var user: String?
-    }
-
-    /// The prompt, decoded only for policies that route on it.
-    struct PromptFields: Decodable {
-        var messages: [ChatCompletionRequest.Message]?
-        var prompt: String?
-
-        var text: String? {
-            messages.map { $0.compactMap(\.content).joined(separator: "\n") } ?? prompt
-        }
-    }
-
     /// What one attempt on one worker came to.
     enum Attempt {
         case answered(WorkerReply)
@@ -32,18 +16,15 @@ extension Gateway {
         case failed(OpenAIError, retryable: Bool)
     }
 
-    func relay(_ request: Request, path: String) async throws -> Response {
+    func relay(_ request: Request, to endpoint: Endpoint) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: configuration.maxBodySize)
-        let fields = try JSONDecoder.decode(RoutingFields.self, from: body)
-        guard let model = fields.model, !model.isEmpty else {
-            throw OpenAIError.badRequest("Missing required parameter: 'model'.", param: "model", code: "missing_required_parameter")
-        }
-        let routingRequest = try routingRequest(model: model, fields: fields, headers: request.headers, body: body)
-        let streaming = fields.stream == true
+        let validated = try RequestValidator.validate(body, for: endpoint)
+        let routingRequest = routingRequest(for: validated, headers: request.headers)
+        let streaming = validated.stream
         let requestBody = request.body
         var queued = false
-        let reply = try await dispatch(body, for: routingRequest, path: path) { wait in
+        let reply = try await dispatch(body, for: routingRequest, path: endpoint.path) { wait in
             // Only a queued request watches its connection: a client that leaves gives up its place.
             queued = true
             return try await requestBody.consumeWithCancellationOnInboundClose { _ in try await wait() }
@@ -94,14 +75,14 @@ extension Gateway {
         }
     }
 
-    func routingRequest(model: String, fields: RoutingFields, headers: HTTPFields, body: ByteBuffer) throws -> RoutingRequest {
-        let inputs = configuration.routing.inputs(for: model)
-        var routingRequest = RoutingRequest(model: model)
+    func routingRequest(for request: ValidatedRequest, headers: HTTPFields) -> RoutingRequest {
+        let inputs = configuration.routing.inputs(for: request.model)
+        var routingRequest = RoutingRequest(model: request.model)
         if inputs.contains(.sessionKey) {
-            routingRequest.sessionKey = HTTPField.Name(configuration.sessionHeader).flatMap { headers[$0] } ?? fields.user
+            routingRequest.sessionKey = HTTPField.Name(configuration.sessionHeader).flatMap { headers[$0] } ?? request.user
         }
         if inputs.contains(.prompt) {
-            routingRequest.prompt = try JSONDecoder.decode(PromptFields.self, from: body).text
+            routingRequest.prompt = request.prompt
         }
         return routingRequest
     }
@@ -158,6 +139,7 @@ extension Gateway {
                 lease: lease,
                 status: .init(code: Int(response.status.code)),
                 contentType: response.headers.first(name: "content-type") ?? "application/json",
+                retryHeaders: WorkerReply.retryAdvice(in: response.headers),
                 first: first,
                 rest: upstreamBody,
                 directory: directory,
@@ -173,6 +155,7 @@ extension Gateway {
         var headers = HTTPFields()
         headers[.contentType] = reply.contentType
         headers[.switchyardWorker] = reply.lease.address
+        headers.append(contentsOf: reply.retryHeaders)
         if isEventStream {
             headers[.cacheControl] = "no-cache"
             headers[.accelBuffering] = "no"
@@ -225,6 +208,8 @@ public struct WorkerReply: Sendable {
     public let lease: Lease
     public let status: HTTPResponse.Status
     public let contentType: String
+    /// A worker's 429 advice (`retry-after`, `retry-after-ms`, `x-should-retry`), passed on so SDKs back off as told.
+    public let retryHeaders: HTTPFields
     /// The chunk that arrived before the reply was handed over (nil for an empty body).
     public let first: ByteBuffer?
     let rest: UpstreamBody
@@ -242,6 +227,16 @@ public struct WorkerReply: Sendable {
             logger.warning("worker broke off mid-response", metadata: ["worker": "\(lease.address)", "request_id": "\(requestID)"])
             throw error
         }
+    }
+}
+
+extension WorkerReply {
+    static func retryAdvice(in headers: HTTPHeaders) -> HTTPFields {
+        var fields = HTTPFields()
+        for name in [HTTPField.Name.retryAfter, .retryAfterMilliseconds, .shouldRetry] {
+            if let value = headers.first(name: name.rawName) { fields[name] = value }
+        }
+        return fields
     }
 }
 

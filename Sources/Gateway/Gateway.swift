@@ -25,13 +25,16 @@ public struct Gateway: Sendable {
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         for prefix in ["v1/", ""] {
             router.get("\(prefix)models") { _, _ in try listModels() }
-            router.get("\(prefix)models/{id}") { _, context in
-                let id = try context.parameters.require("id")
+            // Model ids may contain slashes (`meta-llama/Llama-3-8B`): the id is the rest of the path.
+            router.get("\(prefix)models/**") { _, context in
+                let id = context.parameters.getCatchAll().joined(separator: "/")
                 guard directory.modelNames.contains(id) else { throw OpenAIError.modelNotFound(id) }
                 return try Response.json(ModelCard(id: id, created: Int(Date().timeIntervalSince1970)))
             }
-            router.post("\(prefix)chat/completions") { request, _ in
-                try await relay(request, path: "/v1/chat/completions")
+            for endpoint in Endpoint.allCases {
+                router.post("\(prefix)\(endpoint.rawValue)") { request, _ in
+                    try await relay(request, to: endpoint)
+                }
             }
         }
         addStatusRoute(to: router)

@@ -17,11 +17,65 @@ public struct Usage: Codable, Sendable, Equatable {
     }
 }
 
+/// A function call a model asks the client to make.
+public struct ToolCall: Codable, Sendable, Equatable {
+    public struct Function: Codable, Sendable, Equatable {
+        public var name: String?
+        public var arguments: String?
+
+        public init(name: String? = nil, arguments: String? = nil) {
+            self.name = name
+            self.arguments = arguments
+        }
+    }
+
+    /// Required on every streamed fragment: clients merge fragments by it.
+    public var index: Int?
+    public var id: String?
+    public var type: String?
+    public var function: Function
+
+    public init(index: Int? = nil, id: String? = nil, type: String? = nil, function: Function) {
+        self.index = index
+        self.id = id
+        self.type = type
+        self.function = function
+    }
+}
+
 /// A non-streamed chat completion (`object: "chat.completion"`).
 public struct ChatCompletion: Codable, Sendable, Equatable {
     public struct Message: Codable, Sendable, Equatable {
         public var role: String
         public var content: String?
+        public var toolCalls: [ToolCall]?
+
+        public init(role: String = "assistant", content: String?, toolCalls: [ToolCall]? = nil) {
+            self.role = role
+            self.content = content
+            self.toolCalls = toolCalls
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case role, content, refusal
+            case toolCalls = "tool_calls"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            role = try container.decode(String.self, forKey: .role)
+            content = try container.decodeIfPresent(String.self, forKey: .content)
+            toolCalls = try container.decodeIfPresent([ToolCall].self, forKey: .toolCalls)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(role, forKey: .role)
+            // OpenAI sends content and refusal as explicit nulls; strict clients require the keys.
+            try container.encode(content, forKey: .content)
+            try container.encodeNil(forKey: .refusal)
+            try container.encodeIfPresent(toolCalls, forKey: .toolCalls)
+        }
     }
 
     public struct Choice: Codable, Sendable, Equatable {
@@ -29,9 +83,30 @@ public struct ChatCompletion: Codable, Sendable, Equatable {
         public var message: Message
         public var finishReason: String?
 
+        public init(index: Int, message: Message, finishReason: String?) {
+            self.index = index
+            self.message = message
+            self.finishReason = finishReason
+        }
+
         enum CodingKeys: String, CodingKey {
-            case index, message
+            case index, message, logprobs
             case finishReason = "finish_reason"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            index = try container.decode(Int.self, forKey: .index)
+            message = try container.decode(Message.self, forKey: .message)
+            finishReason = try container.decodeIfPresent(String.self, forKey: .finishReason)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(index, forKey: .index)
+            try container.encode(message, forKey: .message)
+            try container.encodeNil(forKey: .logprobs)
+            try container.encode(finishReason, forKey: .finishReason)
         }
     }
 
@@ -42,13 +117,21 @@ public struct ChatCompletion: Codable, Sendable, Equatable {
     public var choices: [Choice]
     public var usage: Usage?
 
-    public init(id: String, created: Int, model: String, content: String, finishReason: String, usage: Usage) {
+    public init(id: String, created: Int, model: String, choices: [Choice], usage: Usage) {
         self.id = id
         self.object = "chat.completion"
         self.created = created
         self.model = model
-        self.choices = [Choice(index: 0, message: Message(role: "assistant", content: content), finishReason: finishReason)]
+        self.choices = choices
         self.usage = usage
+    }
+
+    public init(id: String, created: Int, model: String, content: String, finishReason: String, usage: Usage) {
+        self.init(
+            id: id, created: created, model: model,
+            choices: [Choice(index: 0, message: Message(content: content), finishReason: finishReason)],
+            usage: usage
+        )
     }
 }
 
@@ -57,10 +140,17 @@ public struct ChatCompletionChunk: Codable, Sendable, Equatable {
     public struct Delta: Codable, Sendable, Equatable {
         public var role: String?
         public var content: String?
+        public var toolCalls: [ToolCall]?
 
-        public init(role: String? = nil, content: String? = nil) {
+        public init(role: String? = nil, content: String? = nil, toolCalls: [ToolCall]? = nil) {
             self.role = role
             self.content = content
+            self.toolCalls = toolCalls
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case role, content
+            case toolCalls = "tool_calls"
         }
     }
 
@@ -76,14 +166,22 @@ public struct ChatCompletionChunk: Codable, Sendable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case index, delta
+            case index, delta, logprobs
             case finishReason = "finish_reason"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            index = try container.decode(Int.self, forKey: .index)
+            delta = try container.decode(Delta.self, forKey: .delta)
+            finishReason = try container.decodeIfPresent(String.self, forKey: .finishReason)
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(index, forKey: .index)
             try container.encode(delta, forKey: .delta)
+            try container.encodeNil(forKey: .logprobs)
             // Clients expect an explicit null on every chunk but the last.
             try container.encode(finishReason, forKey: .finishReason)
         }

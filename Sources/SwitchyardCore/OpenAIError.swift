@@ -126,6 +126,8 @@ extension OpenAIError {
 extension HTTPField.Name {
     public static let retryAfterMilliseconds = HTTPField.Name("retry-after-ms")!
     public static let requestID = HTTPField.Name("x-request-id")!
+    /// The openai SDK's override of its own retry decision.
+    public static let shouldRetry = HTTPField.Name("x-should-retry")!
     /// Names the worker that served a request, for operators tracing one.
     public static let switchyardWorker = HTTPField.Name("x-switchyard-worker")!
     /// Tells nginx-style proxies not to buffer a stream.
