@@ -160,32 +160,47 @@ extension Gateway {
             headers[.cacheControl] = "no-cache"
             headers[.accelBuffering] = "no"
         }
+        let keepAlive = isEventStream ? configuration.keepAliveInterval : .zero
         return Response(
             status: reply.status,
             headers: headers,
             body: ResponseBody { writer in
                 defer { reply.lease.release() }
-                var endsBetweenEvents = true
-                if let first = reply.first {
-                    endsBetweenEvents = first.endsWithBlankLine
-                    try await writer.write(first)
+                var relay = StreamRelay(isEventStream: isEventStream)
+                if let first = reply.first { try await writer.write(relay.pass(first)) }
+                guard keepAlive > .zero else {
+                    while let chunk = try await relay.next(from: reply) { try await writer.write(chunk) }
+                    try await writer.finish(nil)
+                    return
                 }
-                while true {
-                    let chunk: ByteBuffer?
-                    do {
-                        chunk = try await reply.next()
-                    } catch {
-                        // After the head is sent the only honest report is an error event (streams) or a cut body.
-                        guard isEventStream else { throw error }
-                        let failure = OpenAIError(status: .badGateway, message: "The worker stopped responding mid-stream.")
-                        // Close a half-sent event first, so the error event parses on its own.
-                        if !endsBetweenEvents { try await writer.write(ByteBuffer(string: "\n\n")) }
-                        try await writer.write(.serverSentEvent(failure.jsonBody()))
-                        break
+                // A reader task feeds chunks and a ticker marks silences; leaving the group (done, or
+                // the client gone) cancels the reader, which cancels the request to the worker.
+                let (events, continuation) = AsyncStream.makeStream(of: StreamRelay.Event.self)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        defer { continuation.finish() }
+                        var reader = StreamRelay(isEventStream: true)
+                        while let chunk = try await reader.next(from: reply) { continuation.yield(.chunk(chunk)) }
                     }
-                    guard let chunk else { break }
-                    endsBetweenEvents = chunk.endsWithBlankLine
-                    try await writer.write(chunk)
+                    group.addTask {
+                        while true {
+                            try await Task.sleep(for: keepAlive)
+                            continuation.yield(.tick)
+                        }
+                    }
+                    var lastWrite = ContinuousClock.now
+                    for await event in events {
+                        switch event {
+                        case .chunk(let chunk):
+                            try await writer.write(relay.pass(chunk))
+                            lastWrite = .now
+                        case .tick:
+                            guard relay.endsBetweenEvents, ContinuousClock.now - lastWrite >= keepAlive else { continue }
+                            try await writer.write(StreamRelay.keepAliveComment)
+                            lastWrite = .now
+                        }
+                    }
+                    group.cancelAll()
                 }
                 try await writer.finish(nil)
             }

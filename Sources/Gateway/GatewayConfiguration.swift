@@ -15,6 +15,8 @@ public struct GatewayConfiguration: Sendable {
     /// How often each worker's `/health` is probed; zero turns probing off.
     public var probeInterval: Duration
     public var probeTimeout: Duration
+    /// A stream silent this long gets a `: keep-alive` comment, so proxies and clients keep it open; zero turns them off.
+    public var keepAliveInterval: Duration
     /// Header whose value keys session affinity (the `session` policy); the `user` field is the fallback.
     public var sessionHeader: String
 
@@ -28,6 +30,7 @@ public struct GatewayConfiguration: Sendable {
         retryDeadline: Duration = .seconds(30),
         probeInterval: Duration = .seconds(1),
         probeTimeout: Duration = .seconds(1),
+        keepAliveInterval: Duration = .seconds(15),
         sessionHeader: String = "x-session-id"
     ) {
         self.routing = routing
@@ -39,6 +42,7 @@ public struct GatewayConfiguration: Sendable {
         self.retryDeadline = retryDeadline
         self.probeInterval = probeInterval
         self.probeTimeout = probeTimeout
+        self.keepAliveInterval = keepAliveInterval
         self.sessionHeader = sessionHeader
     }
 }

@@ -36,6 +36,12 @@ struct GatewayOptions: ParsableArguments {
     @Option(help: "Longest silence from a worker, in seconds: before its response head, its first chunk, or between chunks (a non-streamed completion sends nothing until done).")
     var responseTimeout: Double = 600
 
+    @Option(help: "Seconds of silence in a stream before the gateway sends a `: keep-alive` comment (0 turns them off).")
+    var keepAliveInterval: Double = 15
+
+    @Option(help: "Largest request body in bytes; bigger ones get 413.")
+    var maxBodyBytes: Int = 32 << 20
+
     @Option(help: "session policy: a session moves when its worker's load exceeds this multiple of the average.")
     var sessionLoadBound: Double = SessionAffinityPolicy.defaultLoadBound
 
@@ -53,9 +59,9 @@ struct GatewayOptions: ParsableArguments {
         if !(sessionLoadBound >= 1 && sessionLoadBound.isFinite) || prefixImbalanceMargin < 0 {
             throw ValidationError("--session-load-bound must be at least 1 and --prefix-imbalance-margin not negative.")
         }
-        let seconds = [queueTimeout, probeInterval, probeTimeout, responseTimeout, retryDeadline]
-        if maxRetries < 0 || queueSize < 0 || seconds.contains(where: { !($0 >= 0 && $0 < 1e9) }) || probeTimeout == 0 || responseTimeout == 0 {
-            throw ValidationError("Retry, queue, probe and timeout settings must be finite and not negative (timeouts above zero).")
+        let seconds = [queueTimeout, probeInterval, probeTimeout, responseTimeout, retryDeadline, keepAliveInterval]
+        if maxBodyBytes < 1 || maxRetries < 0 || queueSize < 0 || seconds.contains(where: { !($0 >= 0 && $0 < 1e9) }) || probeTimeout == 0 || responseTimeout == 0 {
+            throw ValidationError("Retry, queue, probe, keep-alive and timeout settings must be finite and not negative (timeouts and --max-body-bytes above zero).")
         }
     }
 
@@ -72,11 +78,13 @@ struct GatewayOptions: ParsableArguments {
                 aliases: aliases
             ),
             queue: QueueConfiguration(capacity: queueSize, maxWait: .seconds(fractional: queueTimeout)),
+            maxBodySize: maxBodyBytes,
             responseTimeout: .seconds(fractional: responseTimeout),
             maxRetries: maxRetries,
             retryDeadline: .seconds(fractional: retryDeadline),
             probeInterval: .seconds(fractional: probeInterval),
             probeTimeout: .seconds(fractional: probeTimeout),
+            keepAliveInterval: .seconds(fractional: keepAliveInterval),
             sessionHeader: sessionHeader
         )
     }
