@@ -116,7 +116,9 @@ extension Gateway {
             let errorBody = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
             var failure = OpenAIError.badGateway("The worker failed with HTTP \(response.status.code).")
             failure.status = .init(code: Int(response.status.code))
-            if response.status == .serviceUnavailable { failure.retryAfter = directory.queue.retryAfter }
+            if response.status == .serviceUnavailable {
+                failure.retryAfter = WorkerReply.retryAfter(in: response.headers) ?? directory.queue.retryAfter
+            }
             if let worker = try? JSONDecoder().decode(OpenAIError.Body.self, from: errorBody) {
                 failure.message = worker.error.message
             }
@@ -246,6 +248,14 @@ public struct WorkerReply: Sendable {
 }
 
 extension WorkerReply {
+    /// The pause a worker advised, from `retry-after-ms` or else `retry-after` seconds.
+    static func retryAfter(in headers: HTTPHeaders) -> Duration? {
+        if let milliseconds = headers.first(name: "retry-after-ms").flatMap(Double.init), milliseconds >= 0 {
+            return .milliseconds(milliseconds)
+        }
+        return headers.first(name: "retry-after").flatMap(Double.init).map { .seconds($0) }
+    }
+
     static func retryAdvice(in headers: HTTPHeaders) -> HTTPFields {
         var fields = HTTPFields()
         for name in [HTTPField.Name.retryAfter, .retryAfterMilliseconds, .shouldRetry] {

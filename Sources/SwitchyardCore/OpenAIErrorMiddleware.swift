@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 import Logging
 
 /// Turns every error a handler or the router throws into OpenAI's error JSON, so clients never see
@@ -19,6 +20,8 @@ public struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 default: error.body ?? error.status.reasonPhrase
                 }
             return try OpenAIError(status: error.status, message: message).response(from: request, context: context)
+        } catch is NIOTooManyBytesError {
+            return try OpenAIError(status: .contentTooLarge, message: "The request body is too large.").response(from: request, context: context)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)"])
             return try OpenAIError(status: .internalServerError, message: "The server had an error while processing your request.")

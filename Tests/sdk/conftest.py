@@ -13,6 +13,7 @@ BINARY = os.environ.get("SWITCHYARD_BIN", str(ROOT / ".build" / "debug" / "switc
 MODEL = "switchyard-sim"
 RIVAL = "switchyard-sim-rival"
 OUTPUT = ROOT / "test-output"
+MAX_BODY_BYTES = 1_000_000
 
 
 def free_port() -> int:
@@ -28,7 +29,8 @@ def switchyard():
     process = subprocess.Popen(
         [BINARY, "up", "--port", str(gateway_port), "--controller-port", str(controller_port),
          "--models", f"{MODEL},{RIVAL}", "--arena-db", ":memory:",
-         "--sim-ttft", "0", "--sim-tokens-per-second", "0", "--sim-output-tokens", "12"],
+         "--sim-ttft", "0", "--sim-tokens-per-second", "0", "--sim-output-tokens", "12",
+         "--keep-alive-interval", "0.3", "--max-body-bytes", str(MAX_BODY_BYTES)],
         stdout=subprocess.PIPE, stderr=log, text=True,
     )
     deadline = time.monotonic() + 60
