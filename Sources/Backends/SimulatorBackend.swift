@@ -154,7 +154,7 @@ public struct SimulatorBackend: ModelBackend {
             body: ResponseBody { writer in
                 try await Task.sleep(for: configuration.timeToFirstToken)
                 if let delay = configuration.interTokenDelay, tokens > 1 { try await Task.sleep(for: delay * (tokens - 1)) }
-                if let stall = fault?.stall { try await Task.sleep(for: .seconds(stall)) }
+                if let stall = fault?.stallAfter.flatMap({ fault?.stall(after: $0) }) { try await Task.sleep(for: stall) }
                 if fault?.dropAfter != nil {
                     try await writer.write(bytes.getSlice(at: bytes.readerIndex, length: bytes.readableBytes / 2)!)
                     throw SimulatedFault.Dropped()
