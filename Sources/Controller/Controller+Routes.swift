@@ -9,6 +9,7 @@ extension Controller {
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         addFastChatRoutes(to: router)
         addNativeRoutes(to: router)
+        router.addMetricsRoute { [store] in ControllerMetrics.refresh(from: store) }
     }
 
     func addFastChatRoutes<Context: RequestContext>(to router: Router<Context>) {
@@ -27,6 +28,7 @@ extension Controller {
                 }
             }
             store.register(registration, status: status)
+            ControllerMetrics.registered()
             logger.info(
                 "worker registered",
                 metadata: ["worker": "\(registration.workerName)", "models": "\(status.modelNames.joined(separator: ","))"]
@@ -36,6 +38,7 @@ extension Controller {
         router.post("receive_heart_beat") { request, _ -> Response in
             let beat = try await request.decodeJSON(FastChat.HeartBeat.self)
             let exists = store.heartbeat(beat)
+            ControllerMetrics.heartbeat(known: exists)
             if !exists {
                 logger.info("heartbeat from unknown worker", metadata: ["worker": "\(beat.workerName)"])
             }

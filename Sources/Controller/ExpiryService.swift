@@ -11,7 +11,9 @@ struct ExpiryService: Service {
         await cancelWhenGracefulShutdown {
             // Cancellation ends the loop; it is how graceful shutdown stops this service, not a failure.
             while (try? await Task.sleep(for: configuration.sweepInterval)) != nil {
-                for address in store.removeExpired(expiry: configuration.heartbeatExpiration) {
+                let expired = store.removeExpired(expiry: configuration.heartbeatExpiration)
+                if !expired.isEmpty { ControllerMetrics.expired(count: expired.count) }
+                for address in expired {
                     logger.warning("worker expired: no heartbeat", metadata: ["worker": "\(address)"])
                 }
             }

@@ -17,22 +17,30 @@ extension Gateway {
     }
 
     func relay(_ request: Request, to endpoint: Endpoint) async throws -> Response {
-        var request = request
-        let body = try await request.collectBody(upTo: configuration.maxBodySize)
-        let validated = try RequestValidator.validate(body, for: endpoint)
-        let routingRequest = routingRequest(for: validated, headers: request.headers)
-        let streaming = validated.stream
-        let requestBody = request.body
-        var queued = false
-        let reply = try await dispatch(body, for: routingRequest, path: endpoint.path) { wait in
-            // Only a queued request watches its connection: a client that leaves gives up its place.
-            queued = true
-            return try await requestBody.consumeWithCancellationOnInboundClose { _ in try await wait() }
+        var record = RequestRecord(endpoint: endpoint)
+        do {
+            var request = request
+            let body = try await request.collectBody(upTo: configuration.maxBodySize)
+            let validated = try RequestValidator.validate(body, for: endpoint)
+            record.model = validated.model
+            let routingRequest = routingRequest(for: validated, headers: request.headers)
+            let requestBody = request.body
+            var queued = false
+            let reply = try await dispatch(body, for: routingRequest, path: endpoint.path) { wait in
+                // Only a queued request watches its connection: a client that leaves gives up its place.
+                queued = true
+                return try await requestBody.consumeWithCancellationOnInboundClose { _ in try await wait() }
+            }
+            record.worker = reply.lease.address
+            record.firstByte = ContinuousClock.now - record.started
+            var response = response(relaying: reply, streaming: validated.stream, record: record)
+            // Watching the connection ends it after this response; say so, or a client may reuse it.
+            if queued { response.headers[.connection] = "close" }
+            return response
+        } catch {
+            record.finish(status: Int((error as? any HTTPResponseError)?.status.code ?? 500), logger: logger)
+            throw error
         }
-        var response = response(relaying: reply, streaming: streaming)
-        // Watching the connection ends it after this response; say so, or a client may reuse it.
-        if queued { response.headers[.connection] = "close" }
-        return response
     }
 
     /// Sends a request body to a worker of its model, retrying on other workers until one answers
@@ -69,6 +77,7 @@ extension Gateway {
                 }
                 retries += 1
                 tried.insert(lease.address)
+                GatewayMetrics.retried(model: model)
                 logger.notice("retrying on another worker", metadata: ["worker": "\(lease.address)", "retry": "\(retries)", "request_id": "\(requestID)"])
                 try await Task.sleep(for: configuration.retryBackoff * (1 << (retries - 1)) * Double.random(in: 0.5...1.5))
             }
@@ -152,7 +161,7 @@ extension Gateway {
     }
 
     /// The client's response: the worker's status and first chunk, then the rest as it arrives.
-    func response(relaying reply: WorkerReply, streaming: Bool) -> Response {
+    func response(relaying reply: WorkerReply, streaming: Bool, record: RequestRecord? = nil) -> Response {
         let isEventStream = streaming && reply.status == .ok
         var headers = HTTPFields()
         headers[.contentType] = reply.contentType
@@ -163,12 +172,19 @@ extension Gateway {
             headers[.accelBuffering] = "no"
         }
         let keepAlive = isEventStream ? configuration.keepAliveInterval : .zero
+        let logger = self.logger
         return Response(
             status: reply.status,
             headers: headers,
             body: ResponseBody { writer in
-                defer { reply.lease.release() }
-                var relay = StreamRelay(isEventStream: isEventStream)
+                var relay = StreamRelay(isEventStream: isEventStream, model: record?.model)
+                defer {
+                    reply.lease.release()
+                    if var record {
+                        record.usage = relay.usage
+                        record.finish(status: Int(reply.status.code), logger: logger)
+                    }
+                }
                 if let first = reply.first { try await writer.write(relay.pass(first)) }
                 guard keepAlive > .zero else {
                     while let chunk = try await relay.next(from: reply) { try await writer.write(chunk) }
@@ -181,7 +197,7 @@ extension Gateway {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         defer { continuation.finish() }
-                        var reader = StreamRelay(isEventStream: true)
+                        var reader = StreamRelay(isEventStream: true, model: nil)
                         while let chunk = try await reader.next(from: reply) { continuation.yield(.chunk(chunk)) }
                     }
                     group.addTask {

@@ -38,6 +38,7 @@ public struct Gateway: Sendable {
             }
         }
         addStatusRoute(to: router)
+        router.addMetricsRoute { [directory] in GatewayMetrics.refresh(from: directory) }
     }
 
     /// The gateway's own view of each worker: what operators need to see why a worker gets no traffic.

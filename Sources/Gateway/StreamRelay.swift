@@ -2,7 +2,8 @@ import NIOCore
 import SwitchyardCore
 
 /// Relays a worker's body chunk by chunk as bytes, tracking only whether it stands between
-/// events, so a stream that breaks mid-event still ends with a parseable error event.
+/// events (so a stream that breaks mid-event still ends with a parseable error event), the gaps
+/// between chunks of a stream, and the last bytes, where the usage is.
 struct StreamRelay {
     enum Event: Sendable {
         case chunk(ByteBuffer)
@@ -11,17 +12,44 @@ struct StreamRelay {
 
     static let keepAliveComment = ByteBuffer(string: ": keep-alive\n\n")
 
+    static let tailSize = 1024
+
     let isEventStream: Bool
+    /// The model whose inter-token latency and usage this relay records; nil records nothing.
+    let model: String?
     private(set) var endsBetweenEvents = true
     private var failed = false
+    private var lastChunk: ContinuousClock.Instant?
+    private var tail = ByteBuffer()
 
-    init(isEventStream: Bool) {
+    init(isEventStream: Bool, model: String?) {
         self.isEventStream = isEventStream
+        self.model = model
     }
 
     mutating func pass(_ chunk: ByteBuffer) -> ByteBuffer {
-        if chunk.readableBytes > 0 { endsBetweenEvents = chunk.endsWithBlankLine }
+        guard chunk.readableBytes > 0 else { return chunk }
+        endsBetweenEvents = chunk.endsWithBlankLine
+        guard let model else { return chunk }
+        if isEventStream {
+            let now = ContinuousClock.now
+            if let lastChunk { GatewayMetrics.interTokenGap(now - lastChunk, model: model) }
+            lastChunk = now
+        }
+        if chunk.readableBytes >= Self.tailSize {
+            tail = chunk.getSlice(at: chunk.readerIndex + chunk.readableBytes - Self.tailSize, length: Self.tailSize)!
+        } else {
+            var combined = tail
+            combined.writeImmutableBuffer(chunk)
+            if combined.readableBytes > Self.tailSize { combined.moveReaderIndex(forwardBy: combined.readableBytes - Self.tailSize) }
+            tail = combined
+        }
         return chunk
+    }
+
+    /// Token counts from the response's tail, when the worker reported them.
+    var usage: (prompt: Int, completion: Int)? {
+        UsageScanner.usage(in: Array(tail.readableBytesView))
     }
 
     /// The next chunk to write, nil at the end. A worker failing mid-stream becomes one error

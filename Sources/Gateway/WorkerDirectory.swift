@@ -158,7 +158,9 @@ public final class WorkerDirectory: Sendable {
     /// Feeds an outcome to the worker's circuit breaker; returns the transition it caused, if any.
     @discardableResult
     public func record(success: Bool, for address: String, hard: Bool = false) -> CircuitBreaker.Transition? {
-        state.withLock { $0.directory.record(success: success, for: address, hard: hard, now: .now) }
+        let transition = state.withLock { $0.directory.record(success: success, for: address, hard: hard, now: .now) }
+        if let transition { GatewayMetrics.circuitTransition(of: address, to: transition) }
+        return transition
     }
 
     public var modelNames: [String] {
@@ -172,6 +174,11 @@ public final class WorkerDirectory: Sendable {
     /// Requests waiting for capacity, over all models.
     public var waiting: Int {
         state.withLock { $0.waiters.count }
+    }
+
+    /// Requests waiting for capacity, by model.
+    public var waitingByModel: [String: Int] {
+        state.withLock { $0.waiters.reduce(into: [:]) { $0[$1.model, default: 0] += 1 } }
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SwitchyardCore
 
 /// Options every daemon shares.
 struct DaemonOptions: ParsableArguments {
@@ -10,13 +11,27 @@ struct DaemonOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
-    func bootstrapLogging() {
+    @Option(help: "Log format: json (one object per line, for log pipelines) or text (for people).")
+    var logFormat: LogFormat = .json
+
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+        case json, text
+    }
+
+    /// Logging and the Prometheus registry behind `/metrics`; once per process, before anything logs.
+    func bootstrapObservability() {
         let level = logLevel
+        let format = logFormat
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler: any LogHandler =
+                switch format {
+                case .json: JSONLogHandler(label: label)
+                case .text: StreamLogHandler.standardError(label: label)
+                }
             handler.logLevel = level
             return handler
         }
+        SwitchyardMetrics.bootstrap()
     }
 }
 

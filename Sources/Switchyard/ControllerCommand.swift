@@ -33,7 +33,7 @@ struct ControllerCommand: AsyncParsableCommand {
     var heartBeatExpiration: Double?
 
     func run() async throws {
-        daemon.bootstrapLogging()
+        daemon.bootstrapObservability()
         let expiration = resolved(heartBeatExpiration, environment: "FASTCHAT_CONTROLLER_HEART_BEAT_EXPIRATION", default: 10)
         let setup = ControllerSetup(
             host: daemon.host,

@@ -25,7 +25,7 @@ struct GatewayCommand: AsyncParsableCommand {
     @OptionGroup var arena: ArenaOptions
 
     func run() async throws {
-        daemon.bootstrapLogging()
+        daemon.bootstrapObservability()
         let logger = Logger(label: "switchyard.gateway")
         try await runDaemon(logger: logger, readTimeout: .seconds(fractional: options.responseTimeout)) { httpClient in
             let gateway = Gateway(configuration: options.configuration, httpClient: httpClient, logger: logger)

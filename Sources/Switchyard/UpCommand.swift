@@ -52,7 +52,7 @@ struct UpCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        daemon.bootstrapLogging()
+        daemon.bootstrapObservability()
         let host = daemon.host
         let controllerURL = "http://\(urlHost(host)):\(controllerPort)"
         let expectedWorkers = workers

@@ -95,7 +95,7 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        daemon.bootstrapLogging()
+        daemon.bootstrapObservability()
         let interval = resolved(heartBeatInterval, environment: "FASTCHAT_WORKER_HEART_BEAT_INTERVAL", default: 3)
         let configuration = WorkerConfiguration(
             controllerURL: controller,

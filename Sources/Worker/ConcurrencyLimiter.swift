@@ -15,6 +15,8 @@ public final class ConcurrencyLimiter: Sendable {
     }
 
     public var queueLength: Int { state.withLock { $0.limiter.queueLength } }
+    /// Requests holding a slot now.
+    public var running: Int { state.withLock { $0.limiter.running } }
     public var limit: Int { state.withLock { $0.limiter.limit } }
 
     /// Waits for a slot; the returned value frees it when called or dropped.

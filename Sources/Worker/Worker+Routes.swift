@@ -20,6 +20,7 @@ extension Worker {
                 return try Response.json(ModelCardList(data: configuration.modelNames.map { ModelCard(id: $0, created: created) }))
             }
         }
+        router.addMetricsRoute { WorkerMetrics.refresh(from: worker) }
         router.post("worker_get_status") { _, _ in try Response.json(worker.status) }
         router.get("worker_get_status") { _, _ in try Response.json(worker.status) }
         router.post("admin/drain") { _, _ in
@@ -40,23 +41,32 @@ extension Worker {
     }
 
     func respond(to request: Request, endpoint: Endpoint) async throws -> Response {
-        guard state == .ready else {
-            throw OpenAIError(status: .serviceUnavailable, message: "This worker is draining and takes no new requests.", retryAfter: .seconds(1))
-        }
-        var request = request
-        let requestID = RequestID.current ?? ""
-        let body = try await request.collectBody(upTo: 32 << 20)
-        let slot = try await limiter.acquire()
-        let response = try await backend.respond(to: BackendRequest(endpoint: endpoint, body: body, requestID: requestID, headers: request.headers))
-        let backendBody = response.body
-        return Response(
-            status: response.status,
-            headers: [.contentType: response.contentType],
-            body: ResponseBody { writer in
-                defer { slot() }
-                try await backendBody.write(writer)
+        let started = ContinuousClock.now
+        do {
+            guard state == .ready else {
+                throw OpenAIError(status: .serviceUnavailable, message: "This worker is draining and takes no new requests.", retryAfter: .seconds(1))
             }
-        )
+            var request = request
+            let requestID = RequestID.current ?? ""
+            let body = try await request.collectBody(upTo: 32 << 20)
+            let slot = try await limiter.acquire()
+            let response = try await backend.respond(to: BackendRequest(endpoint: endpoint, body: body, requestID: requestID, headers: request.headers))
+            let backendBody = response.body
+            return Response(
+                status: response.status,
+                headers: [.contentType: response.contentType],
+                body: ResponseBody { writer in
+                    defer {
+                        slot()
+                        WorkerMetrics.answered(endpoint, status: Int(response.status.code), duration: .now - started)
+                    }
+                    try await backendBody.write(writer)
+                }
+            )
+        } catch {
+            WorkerMetrics.answered(endpoint, status: Int((error as? any HTTPResponseError)?.status.code ?? 500), duration: .now - started)
+            throw error
+        }
     }
 }
 

@@ -1,0 +1,99 @@
+import Logging
+import Metrics
+import SwitchyardCore
+
+/// The gateway's Prometheus metrics (names and labels are listed in the README's Operations section).
+enum GatewayMetrics {
+    static let inFlight = ScrapedGauge(name: "switchyard_gateway_in_flight")
+    static let queued = ScrapedGauge(name: "switchyard_gateway_queued")
+    static let workers = ScrapedGauge(name: "switchyard_gateway_workers")
+
+    static func retried(model: String) {
+        Counter(label: "switchyard_gateway_retries_total", dimensions: [("model", model)]).increment()
+    }
+
+    static func circuitTransition(of worker: String, to transition: CircuitBreaker.Transition) {
+        let state =
+            switch transition {
+            case .opened: "open"
+            case .halfOpened: "half_open"
+            case .closed: "closed"
+            }
+        Counter(label: "switchyard_gateway_circuit_transitions_total", dimensions: [("worker", worker), ("to", state)]).increment()
+    }
+
+    static func interTokenGap(_ gap: Duration, model: String) {
+        Timer(label: "switchyard_gateway_inter_token_latency_seconds", dimensions: [("model", model)]).record(duration: gap)
+    }
+
+    /// Load and worker states, read from the directory when Prometheus scrapes.
+    static func refresh(from directory: WorkerDirectory) {
+        let snapshot = directory.snapshot
+        var load: [[String]: Double] = [:]
+        var states: [[String]: Double] = [["ready"]: 0, ["draining"]: 0, ["circuit_open"]: 0]
+        for record in snapshot.workers.values {
+            for model in record.models {
+                load[[model, record.address]] = Double(snapshot.inFlight[record.address, default: 0])
+            }
+            let open = snapshot.breakers[record.address].map { $0.state != .closed } ?? false
+            states[[open ? "circuit_open" : record.state.rawValue], default: 0] += 1
+        }
+        inFlight.set(load, labelNames: ["model", "worker"])
+        queued.set(directory.waitingByModel.reduce(into: [:]) { $0[[$1.key]] = Double($1.value) }, labelNames: ["model"])
+        workers.set(states, labelNames: ["state"])
+    }
+}
+
+/// One request's passage through the gateway, recorded as metrics and one log line when it ends.
+struct RequestRecord: Sendable {
+    let endpoint: Endpoint
+    let started = ContinuousClock.now
+    /// Read where the request arrived: the response body runs outside the request's task-local scope.
+    let requestID = RequestID.current ?? ""
+    var model = ""
+    var worker = ""
+    var firstByte: Duration?
+    var usage: (prompt: Int, completion: Int)?
+
+    init(endpoint: Endpoint) {
+        self.endpoint = endpoint
+    }
+
+    func finish(status: Int, logger: Logger) {
+        let duration = ContinuousClock.now - started
+        let model = self.model.isEmpty ? "unknown" : self.model
+        Counter(
+            label: "switchyard_gateway_requests_total",
+            dimensions: [("endpoint", endpoint.rawValue), ("model", model), ("worker", worker), ("status", String(status))]
+        ).increment()
+        Timer(label: "switchyard_gateway_request_duration_seconds", dimensions: [("endpoint", endpoint.rawValue), ("model", model)])
+            .record(duration: duration)
+        if let firstByte {
+            Timer(label: "switchyard_gateway_time_to_first_token_seconds", dimensions: [("model", model)]).record(duration: firstByte)
+        }
+        if let usage {
+            Counter(label: "switchyard_gateway_prompt_tokens_total", dimensions: [("model", model)]).increment(by: usage.prompt)
+            Counter(label: "switchyard_gateway_completion_tokens_total", dimensions: [("model", model)]).increment(by: usage.completion)
+        }
+        var metadata: Logger.Metadata = [
+            "request_id": "\(requestID)",
+            "endpoint": "\(endpoint.rawValue)",
+            "model": "\(self.model)",
+            "worker": "\(worker)",
+            "status": .stringConvertible(status),
+            "latency_ms": .stringConvertible(Self.milliseconds(duration)),
+        ]
+        if let firstByte { metadata["ttft_ms"] = .stringConvertible(Self.milliseconds(firstByte)) }
+        if let usage {
+            metadata["prompt_tokens"] = .stringConvertible(usage.prompt)
+            metadata["completion_tokens"] = .stringConvertible(usage.completion)
+        }
+        logger.info("request", metadata: metadata)
+    }
+
+    /// Milliseconds with microsecond precision, for log lines.
+    static func milliseconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return ((Double(seconds) * 1000 + Double(attoseconds) / 1e15) * 1000).rounded() / 1000
+    }
+}

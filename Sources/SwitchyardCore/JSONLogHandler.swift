@@ -1,0 +1,74 @@
+import Foundation
+import Logging
+
+/// Writes each log event as one JSON line on standard error, for log pipelines (Loki, Vector,
+/// Elasticsearch) that index fields instead of parsing text.
+///
+/// `{"ts":"2026-11-29T09:10:00.123Z","level":"info","logger":"switchyard.gateway","msg":"request","request_id":"…"}`
+public struct JSONLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    public var logLevel: Logger.Level = .info
+    let label: String
+
+    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.label = label
+        self.metadataProvider = metadataProvider
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var line = Self.line(
+            time: Date(), level: event.level, label: label, message: event.message.description,
+            metadata: metadata.merging(metadataProvider?.get() ?? [:]) { $1 }.merging(event.metadata ?? [:]) { $1 }
+        )
+        line.append(UInt8(ascii: "\n"))
+        // One write per line, so lines from concurrent tasks never interleave.
+        line.withUnsafeBytes { _ = Foundation.write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    }
+
+    /// The JSON line for one event; fixed fields first, then metadata in key order.
+    static func line(time: Date, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> [UInt8] {
+        var fields: [(String, String)] = [
+            ("ts", quoted(Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(time))),
+            ("level", quoted(level.rawValue)),
+            ("logger", quoted(label)),
+            ("msg", quoted(message)),
+        ]
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) where !["ts", "level", "logger", "msg"].contains(key) {
+            fields.append((key, json(value)))
+        }
+        return Array(("{" + fields.map { quoted($0.0) + ":" + $0.1 }.joined(separator: ",") + "}").utf8)
+    }
+
+    static func json(_ value: Logger.Metadata.Value) -> String {
+        switch value {
+        case .string(let text): quoted(text)
+        case .stringConvertible(let convertible as any BinaryInteger): convertible.description
+        case .stringConvertible(let convertible as Double) where convertible.isFinite: convertible.description
+        case .stringConvertible(let convertible): quoted(convertible.description)
+        case .array(let items): "[" + items.map(json).joined(separator: ",") + "]"
+        case .dictionary(let entries): "{" + entries.sorted { $0.key < $1.key }.map { quoted($0.key) + ":" + json($0.value) }.joined(separator: ",") + "}"
+        }
+    }
+
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
