@@ -44,7 +44,7 @@ public final class RegistryStore: Sendable {
     /// Records a heartbeat; returns false for an unknown worker.
     public func heartbeat(_ beat: FastChat.HeartBeat) -> Bool {
         state.withLock { state in
-            switch state.registry.heartbeat(address: beat.workerName, queueLength: beat.queueLength, state: beat.state, now: .now) {
+            switch state.registry.heartbeat(address: beat.workerName, queueLength: beat.queueLength, state: beat.state, activity: beat.activity, now: .now) {
             case .unknown:
                 return false
             case .refreshed:

@@ -12,6 +12,8 @@ public struct WorkerRegistry: Sendable {
         public var checkHeartBeat: Bool
         public var multimodal: Bool
         public var lastHeartbeat: ContinuousClock.Instant
+        /// Shown to operators, never routed on, so it does not count as a change.
+        public var activity: WorkerActivity? = nil
     }
 
     public enum HeartbeatOutcome: Sendable, Equatable {
@@ -48,12 +50,14 @@ public struct WorkerRegistry: Sendable {
         address: String,
         queueLength: Int,
         state: WorkerState? = nil,
+        activity: WorkerActivity? = nil,
         now: ContinuousClock.Instant
     ) -> HeartbeatOutcome {
         guard var entry = entries[address] else { return .unknown }
         let before = entry.status
         entry.status.queueLength = queueLength
         if let state { entry.status.state = state }
+        entry.activity = activity
         entry.lastHeartbeat = now
         entries[address] = entry
         return entry.status == before ? .refreshed : .changed(Self.record(address: address, entry: entry, now: now))
@@ -138,7 +142,8 @@ public struct WorkerRegistry: Sendable {
             limitConcurrency: entry.status.limitConcurrency,
             checkHeartBeat: entry.checkHeartBeat,
             multimodal: entry.multimodal,
-            lastHeartbeatAgeSeconds: max(0, Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18)
+            lastHeartbeatAgeSeconds: max(0, Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18),
+            activity: entry.activity
         )
     }
 }

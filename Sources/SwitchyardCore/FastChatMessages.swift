@@ -34,19 +34,21 @@ public enum FastChat {
     public struct HeartBeat: Codable, Sendable, Equatable {
         public var workerName: String
         public var queueLength: Int
-        /// Switchyard extension; FastChat workers omit it.
+        /// Switchyard extensions; FastChat workers omit them.
         public var state: WorkerState?
+        public var activity: WorkerActivity?
 
-        public init(workerName: String, queueLength: Int, state: WorkerState? = nil) {
+        public init(workerName: String, queueLength: Int, state: WorkerState? = nil, activity: WorkerActivity? = nil) {
             self.workerName = workerName
             self.queueLength = queueLength
             self.state = state
+            self.activity = activity
         }
 
         enum CodingKeys: String, CodingKey {
             case workerName = "worker_name"
             case queueLength = "queue_length"
-            case state
+            case state, activity
         }
     }
 

@@ -12,6 +12,8 @@ public struct WorkerRecord: Codable, Sendable, Equatable {
     public var multimodal: Bool
     /// Seconds since the last heartbeat or registration, as of when the record was published.
     public var lastHeartbeatAgeSeconds: Double
+    /// The worker's recent load and errors, from its last heartbeat (Switchyard workers only).
+    public var activity: WorkerActivity?
 
     public init(
         address: String,
@@ -23,7 +25,8 @@ public struct WorkerRecord: Codable, Sendable, Equatable {
         limitConcurrency: Int? = nil,
         checkHeartBeat: Bool = true,
         multimodal: Bool = false,
-        lastHeartbeatAgeSeconds: Double = 0
+        lastHeartbeatAgeSeconds: Double = 0,
+        activity: WorkerActivity? = nil
     ) {
         self.address = address
         self.models = models
@@ -35,10 +38,11 @@ public struct WorkerRecord: Codable, Sendable, Equatable {
         self.checkHeartBeat = checkHeartBeat
         self.multimodal = multimodal
         self.lastHeartbeatAgeSeconds = lastHeartbeatAgeSeconds
+        self.activity = activity
     }
 
     enum CodingKeys: String, CodingKey {
-        case address, models, speed, state, api, multimodal
+        case address, models, speed, state, api, multimodal, activity
         case queueLength = "queue_length"
         case limitConcurrency = "limit_concurrency"
         case checkHeartBeat = "check_heart_beat"

@@ -52,18 +52,21 @@ extension Worker {
             let slot = try await limiter.acquire()
             let response = try await backend.respond(to: BackendRequest(endpoint: endpoint, body: body, requestID: requestID, headers: request.headers))
             let backendBody = response.body
+            let worker = self
             return Response(
                 status: response.status,
                 headers: [.contentType: response.contentType],
                 body: ResponseBody { writer in
                     defer {
                         slot()
+                        worker.recordAnswer(status: Int(response.status.code))
                         WorkerMetrics.answered(endpoint, status: Int(response.status.code), duration: .now - started)
                     }
                     try await backendBody.write(writer)
                 }
             )
         } catch {
+            recordAnswer(status: Int((error as? any HTTPResponseError)?.status.code ?? 500))
             WorkerMetrics.answered(endpoint, status: Int((error as? any HTTPResponseError)?.status.code ?? 500), duration: .now - started)
             throw error
         }

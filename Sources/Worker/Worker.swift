@@ -19,6 +19,7 @@ public final class Worker: Sendable {
     struct SharedState {
         var address: String?
         var state: WorkerState = .ready
+        var recent = RecentActivity()
     }
 
     public init(configuration: WorkerConfiguration, backend: any ModelBackend, httpClient: HTTPClient, logger: Logger) {
@@ -39,6 +40,21 @@ public final class Worker: Sendable {
 
     public var address: String? { shared.withLock { $0.address } }
     public var state: WorkerState { shared.withLock { $0.state } }
+
+    /// Counts an answered request for the heartbeat's activity report.
+    func recordAnswer(status: Int) {
+        let second = Self.currentSecond
+        shared.withLock { $0.recent.record(error: status >= 500, at: second) }
+    }
+
+    public var activity: WorkerActivity {
+        let minute = shared.withLock { $0.recent.lastMinute(at: Self.currentSecond) }
+        return WorkerActivity(running: limiter.running, requestsLastMinute: minute.requests, errorsLastMinute: minute.errors)
+    }
+
+    static var currentSecond: Int64 {
+        Int64(ContinuousClock.now.duration(to: ContinuousClock.Instant.now).components.seconds) + Int64(Date().timeIntervalSince1970)
+    }
 
     func setState(_ newState: WorkerState) {
         shared.withLock { $0.state = newState }
