@@ -46,17 +46,25 @@ public struct StreamNormalizer: Sendable {
     /// Feeds upstream bytes; returns the normalised bytes they complete.
     public mutating func feed(_ bytes: ByteBuffer) -> ByteBuffer {
         var output = ByteBuffer()
-        for byte in bytes.readableBytesView {
-            if skipsLineFeed {
+        bytes.withUnsafeReadableBytes { bytes in
+            var rest = bytes[...]
+            if skipsLineFeed, let first = rest.first {
                 skipsLineFeed = false
-                if byte == UInt8(ascii: "\n") { continue }
+                if first == Self.lineFeed { rest = rest.dropFirst() }
             }
-            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
-                skipsLineFeed = byte == UInt8(ascii: "\r")
+            while let end = rest.firstIndex(where: { $0 == Self.lineFeed || $0 == Self.carriageReturn }) {
+                partialLine.append(contentsOf: rest[..<end])
+                rest = rest[(end + 1)...]
+                if bytes[end] == Self.carriageReturn {
+                    if let next = rest.first {
+                        if next == Self.lineFeed { rest = rest.dropFirst() }
+                    } else {
+                        skipsLineFeed = true
+                    }
+                }
                 endLine(into: &output)
-            } else {
-                partialLine.append(byte)
             }
+            partialLine.append(contentsOf: rest)
         }
         return output
     }
@@ -129,7 +137,7 @@ public struct StreamNormalizer: Sendable {
         guard let object = try? JSONSerialization.jsonObject(with: Data(data)) as? [String: Any] else {
             // Not JSON: nothing to normalise; keep it one event.
             hasRelayedContent = true
-            output.writeImmutableBuffer(.serverSentEvent(data.map { $0 == UInt8(ascii: "\n") ? UInt8(ascii: " ") : $0 }))
+            output.writeImmutableBuffer(.serverSentEvent(data.map { $0 == Self.lineFeed ? UInt8(ascii: " ") : $0 }))
             return
         }
         if let error = UpstreamError(object: object) {
@@ -148,7 +156,7 @@ public struct StreamNormalizer: Sendable {
             choices[position]["delta"] = delta
             stripsRole = true
         }
-        if stripsRole || data.contains(UInt8(ascii: "\n")) {
+        if stripsRole || data.contains(Self.lineFeed) {
             var changed = object
             if stripsRole { changed["choices"] = choices }
             if let encoded = try? JSONSerialization.data(withJSONObject: changed, options: [.sortedKeys, .withoutEscapingSlashes]) {
@@ -165,8 +173,22 @@ public struct StreamNormalizer: Sendable {
         let normalised = error.openAIError(upstreamStatus: 200)
         if !hasRelayedContent && !reportedError { leadingError = normalised }
         reportedError = true
-        output.writeImmutableBuffer(.serverSentEvent(normalised.jsonBody()))
+        output.writeImmutableBuffer(.serverSentEvent(Self.encoded(normalised)))
+    }
+
+    /// The error's body with its keys in a fixed order, so equal input always gives equal output.
+    private static func encoded(_ error: OpenAIError) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let event = ErrorEvent(error: .init(message: error.message, type: error.type, param: error.param, code: error.code))
+        return (try? encoder.encode(event)) ?? Data()
+    }
+
+    private struct ErrorEvent: Encodable {
+        var error: OpenAIError.Body.Detail
     }
 
     private static let done: [UInt8] = Array("[DONE]".utf8)
+    private static let lineFeed = UInt8(ascii: "\n")
+    private static let carriageReturn = UInt8(ascii: "\r")
 }
