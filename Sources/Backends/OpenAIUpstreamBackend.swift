@@ -5,9 +5,12 @@ import NIOCore
 import SwitchyardCore
 
 /// Forwards requests to any OpenAI-compatible server (vLLM, llama.cpp server, Ollama, TGI) on a
-/// pooled client, relaying its answer, streamed or not, as it arrives, in clean OpenAI form:
-/// every dialect's error becomes an ``OpenAIError`` with a fitting status (see ``UpstreamError``)
-/// and every stream goes through a ``StreamNormalizer``.
+/// pooled client, relaying its answer, streamed or not, in clean OpenAI form: every dialect's
+/// error becomes an ``OpenAIError`` with a fitting status (see ``UpstreamError``) and every stream
+/// goes through a ``StreamNormalizer``.
+///
+/// The answer is held only until it is known not to be an error: the first stream event, or the
+/// first ``errorBodyLimit`` bytes of a plain body. After that it is relayed as it arrives.
 public struct OpenAIUpstreamBackend: ModelBackend {
     /// The upstream's OpenAI base, ending in `/v1`.
     public let baseURL: String

@@ -13,6 +13,7 @@ import Testing
 /// arrive split as they would off the network.
 struct Replay: Sendable {
     var status: HTTPResponse.Status = .ok
+    var headers: HTTPFields = [:]
     var contentType: String
     var body: [UInt8]
     var pieceSize = 7
@@ -42,9 +43,11 @@ func withUpstream<Value: Sendable>(
             var request = request
             let body = try await request.collectBody(upTo: 1 << 20)
             await log.record(path: request.uri.path, body: String(buffer: body))
+            var headers = replay.headers
+            headers[.contentType] = replay.contentType
             return Response(
                 status: replay.status,
-                headers: [.contentType: replay.contentType],
+                headers: headers,
                 body: ResponseBody { writer in
                     for start in stride(from: 0, to: replay.body.count, by: replay.pieceSize) {
                         try await writer.write(ByteBuffer(bytes: replay.body[start..<min(start + replay.pieceSize, replay.body.count)]))
@@ -136,10 +139,12 @@ extension OpenAIUpstreamBackend {
     }
 
     @Test func tgiOverloadIsA503WithRetryAfter() async throws {
-        for replay in [try Replay.fixture("tgi-overloaded.json", status: .tooManyRequests), try .fixture("tgi-stream-overloaded.txt")] {
+        var asked = try Replay.fixture("tgi-overloaded.json", status: .tooManyRequests)
+        asked.headers[.retryAfter] = "3"
+        for (replay, retryAfter) in [(asked, Duration.seconds(3)), (try .fixture("tgi-stream-overloaded.txt"), .seconds(1))] {
             let error = try #require(try await failure(of: replay, request: Self.streamRequest))
             #expect(error.status == .serviceUnavailable)
-            #expect(error.retryAfter == .seconds(1))
+            #expect(error.retryAfter == retryAfter)
             #expect(error.message == "Model is overloaded")
         }
     }
