@@ -118,7 +118,8 @@ let package = Package(
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Backends", "SwitchyardCore"]),
         .testTarget(
             name: "BackendsTests",
-            dependencies: ["Backends", "SwitchyardCore", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["Backends", "SwitchyardCore", .product(name: "Hummingbird", package: "hummingbird")],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Routing", "SwitchyardCore"]),
         .testTarget(

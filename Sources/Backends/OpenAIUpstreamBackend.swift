@@ -5,7 +5,12 @@ import NIOCore
 import SwitchyardCore
 
 /// Forwards requests to any OpenAI-compatible server (vLLM, llama.cpp server, Ollama, TGI) on a
-/// pooled client, relaying its answer, streamed or not, as it arrives.
+/// pooled client, relaying its answer, streamed or not, in clean OpenAI form: every dialect's
+/// error becomes an ``OpenAIError`` with a fitting status (see ``UpstreamError``) and every stream
+/// goes through a ``StreamNormalizer``.
+///
+/// The answer is held only until it is known not to be an error: the first stream event, or the
+/// first ``errorBodyLimit`` bytes of a plain body. After that it is relayed as it arrives.
 public struct OpenAIUpstreamBackend: ModelBackend {
     /// The upstream's OpenAI base, ending in `/v1`.
     public let baseURL: String
@@ -27,12 +32,16 @@ public struct OpenAIUpstreamBackend: ModelBackend {
         return trimmed.hasSuffix("/v1") ? trimmed : trimmed + "/v1"
     }
 
+    /// Error bodies are small: a body still going past this is a real answer.
+    static let errorBodyLimit = 64 << 10
+
     public func respond(to request: BackendRequest) async throws -> BackendResponse {
         var outbound = HTTPClientRequest(url: baseURL + "/" + request.endpoint.rawValue)
         outbound.method = .POST
         outbound.headers.add(name: "content-type", value: "application/json")
         if !request.requestID.isEmpty { outbound.headers.add(name: "x-request-id", value: request.requestID) }
-        outbound.body = .bytes(try upstreamModel.map { try request.body.replacingModel(with: $0) } ?? request.body)
+        let renamed = try upstreamModel.map { try request.body.replacingModel(with: $0) } ?? request.body
+        outbound.body = .bytes(renamed.addingMaxTokens())
         let response: HTTPClientResponse
         do {
             response = try await httpClient.execute(outbound, timeout: TimeAmount(responseTimeout))
@@ -41,12 +50,92 @@ public struct OpenAIUpstreamBackend: ModelBackend {
         } catch {
             throw OpenAIError.badGateway("The model server at \(baseURL) could not be reached: \(error)")
         }
-        return BackendResponse(
-            status: .init(code: Int(response.status.code)),
-            contentType: response.headers.first(name: "content-type") ?? "application/json",
-            body: ResponseBody(asyncSequence: response.body)
-        )
+        let status = HTTPResponse.Status(code: Int(response.status.code))
+        guard (200..<300).contains(status.code) else { throw await failure(of: response) }
+        let contentType = response.headers.first(name: "content-type") ?? "application/json"
+        let body = try await contentType.hasPrefix("text/event-stream") ? normalisedStream(of: response) : checkedBody(of: response)
+        return BackendResponse(status: status, contentType: contentType, body: body)
     }
+
+    /// The error an upstream's non-2xx answer becomes, whatever its dialect or content type.
+    func failure(of response: HTTPClientResponse) async -> OpenAIError {
+        let body = (try? await response.body.collect(upTo: Self.errorBodyLimit)) ?? ByteBuffer()
+        let text = String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines)
+        let error = UpstreamError(json: body.readableBytesView) ?? UpstreamError(message: String(text.prefix(500)))
+        return error.openAIError(upstreamStatus: Int(response.status.code), retryAfter: Self.retryAfter(of: response))
+    }
+
+    /// Relays a plain answer, read ahead far enough to tell whether it is an error sent with a 200.
+    func checkedBody(of response: HTTPClientResponse) async throws -> ResponseBody {
+        var upstream = response.body.makeAsyncIterator()
+        var head = ByteBuffer()
+        do {
+            while head.readableBytes <= Self.errorBodyLimit {
+                guard var chunk = try await upstream.next() else {
+                    if head.readableBytesView.firstRange(of: Self.errorKey) != nil, let error = UpstreamError(json: head.readableBytesView) {
+                        throw error.openAIError(upstreamStatus: Int(response.status.code), retryAfter: Self.retryAfter(of: response))
+                    }
+                    return ResponseBody(byteBuffer: head)
+                }
+                head.writeBuffer(&chunk)
+            }
+        } catch let error as OpenAIError {
+            throw error
+        } catch {
+            throw OpenAIError.badGateway("The model server at \(baseURL) broke off its answer: \(error)")
+        }
+        // AsyncHTTPClient's iterator is not Sendable against concurrent use; this one is handed
+        // over whole, and only the body writer touches it from here on.
+        nonisolated(unsafe) let rest = upstream
+        return ResponseBody { [head] writer in
+            var upstream = rest
+            try await writer.write(head)
+            while let chunk = try await upstream.next() { try await writer.write(chunk) }
+            try await writer.finish(nil)
+        }
+    }
+
+    /// Relays a stream through a ``StreamNormalizer``, holding the answer until its first event so
+    /// that an error opening the stream is still answered with a real status.
+    func normalisedStream(of response: HTTPClientResponse) async throws -> ResponseBody {
+        var normalizer = StreamNormalizer()
+        var upstream = response.body.makeAsyncIterator()
+        var head = ByteBuffer()
+        var upstreamEnded = false
+        while !normalizer.hasRelayedContent && !normalizer.isFinished && normalizer.leadingError == nil {
+            // A broken upstream ends like a finished one; the normaliser reports the difference.
+            guard let chunk = try? await upstream.next() else {
+                head.writeImmutableBuffer(normalizer.finish())
+                upstreamEnded = true
+                break
+            }
+            head.writeImmutableBuffer(normalizer.feed(chunk))
+        }
+        if let error = normalizer.leadingError { throw error }
+        // Handed over whole, as in ``checkedBody(of:)``.
+        nonisolated(unsafe) let rest = upstream
+        return ResponseBody { [head, normalizer, upstreamEnded] writer in
+            var normalizer = normalizer
+            var upstream = rest
+            try await writer.write(head)
+            if !upstreamEnded {
+                while !normalizer.isFinished, let chunk = try? await upstream.next() {
+                    let output = normalizer.feed(chunk)
+                    if output.readableBytes > 0 { try await writer.write(output) }
+                }
+                let ending = normalizer.finish()
+                if ending.readableBytes > 0 { try await writer.write(ending) }
+            }
+            try await writer.finish(nil)
+        }
+    }
+
+    /// The upstream's `retry-after` in whole seconds, passed on so clients wait as long as it asked.
+    static func retryAfter(of response: HTTPClientResponse) -> Duration? {
+        response.headers.first(name: "retry-after").flatMap { Int($0) }.map { .seconds($0) }
+    }
+
+    private static let errorKey = Array(#""error""#.utf8)
 
     public func isHealthy() async -> Bool {
         let request = HTTPClientRequest(url: baseURL + "/models")
@@ -55,3 +144,4 @@ public struct OpenAIUpstreamBackend: ModelBackend {
         return response.status == .ok
     }
 }
+
