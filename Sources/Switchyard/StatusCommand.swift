@@ -1,6 +1,9 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import SwitchyardCore
 
@@ -56,24 +59,37 @@ struct ShowStatus: AsyncParsableCommand {
 
     @OptionGroup var controller: ControllerOption
 
-    @Flag(help: "Print JSON: {\"workers\": [{\"address\", \"models\", \"state\", \"queue_length\", \"last_heartbeat_age_s\", ...}]}.")
+    @Option(help: "A gateway whose view (circuit breakers, in-flight requests) is merged in; skipped when unreachable.")
+    var gateway: String = "http://127.0.0.1:8000"
+
+    @Flag(help: "Print JSON (schema in the README: workers with the controller's and the gateway's fields, and models).")
     var json = false
 
-    @Flag(help: "Refresh the table every second until interrupted.")
+    @Flag(help: "Refresh the view every second until interrupted.")
     var watch = false
 
     func run() async throws {
+        let colour = !json && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         repeat {
-            let body = try await controller.get("/api/v1/workers")
+            let workers = try await controller.workers()
+            let report = StatusReport(workers: workers, gatewayView: await gatewayView())
             if json {
-                print(String(buffer: body))
+                print(String(decoding: try JSONEncoder.switchyard.encode(report), as: UTF8.self))
             } else {
-                let list = try JSONDecoder().decode(WorkerList.self, from: body)
                 if watch { print("\u{1B}[2J\u{1B}[H", terminator: "") }
-                print(StatusTable(workers: list.workers).render())
+                print(StatusTable(report: report, colour: colour).render())
             }
             if watch { try await Task.sleep(for: .seconds(1)) }
         } while watch
+    }
+
+    /// The gateway's list of workers, or nil when no gateway answers at `--gateway`.
+    func gatewayView() async -> [GatewayWorkerView]? {
+        let request = HTTPClientRequest(url: gateway.trimmingSuffix("/") + "/api/v1/gateway/workers")
+        guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)), response.status == .ok,
+            let body = try? await response.body.collect(upTo: 64 << 20)
+        else { return nil }
+        return try? JSONDecoder().decode(GatewayWorkerViewList.self, from: body).workers
     }
 }
 
@@ -127,33 +143,68 @@ struct UndrainWorker: AsyncParsableCommand {
     }
 }
 
-/// The operator's table of workers.
+/// The operator's table of workers: colour on a terminal, plain when piped.
 struct StatusTable {
-    var workers: [WorkerRecord]
+    var report: StatusReport
+    var colour: Bool
 
     func render() -> String {
-        let header = ["ADDRESS", "MODELS", "STATE", "QUEUE", "LIMIT", "LAST BEAT"]
-        let rows = workers.map { worker in
-            [
-                worker.address,
-                worker.models.joined(separator: ","),
-                worker.state.rawValue,
-                String(worker.queueLength),
-                worker.limitConcurrency.map(String.init) ?? "-",
-                String(format: "%.1fs ago", worker.lastHeartbeatAgeSeconds),
-            ]
-        }
+        let header = ["ADDRESS", "MODELS", "STATE", "IN-FLIGHT", "QUEUE", "LIMIT", "REQ/1M", "ERR/1M", "LAST BEAT"]
+        let rows = report.workers.map(Self.cells)
         let widths = header.indices.map { column in
             ([header] + rows).map { $0[column].count }.max() ?? 0
         }
-        func line(_ cells: [String]) -> String {
-            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        func line(_ cells: [String], paint: (Int, String) -> String = { $1 }) -> String {
+            var padded: [String] = []
+            for (column, cell) in cells.enumerated() {
+                padded.append(paint(column, cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)))
+            }
+            return padded.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }
-        var lines = [line(header)] + rows.map(line)
-        let models = Set(workers.flatMap(\.models)).sorted()
+        var lines = [line(header) { colour ? Self.bold($1) : $1 }]
+        for (worker, row) in zip(report.workers, rows) {
+            lines.append(
+                line(row) { column, cell in
+                    guard colour else { return cell }
+                    if column == 2 { return Self.paint(cell, for: worker.condition) }
+                    if column == 7, let errors = worker.activity?.errorsLastMinute, errors > 0 { return Self.red(cell) }
+                    return cell
+                }
+            )
+        }
         lines.append("")
-        lines.append("\(workers.count) worker\(workers.count == 1 ? "" : "s"), \(models.count) model\(models.count == 1 ? "" : "s")\(models.isEmpty ? "" : ": " + models.joined(separator: ", "))")
+        for model in report.models {
+            lines.append("\(model.name): \(model.ready) of \(model.workers) worker\(model.workers == 1 ? "" : "s") ready")
+        }
+        lines.append("\(report.workers.count) worker\(report.workers.count == 1 ? "" : "s"), \(report.models.count) model\(report.models.count == 1 ? "" : "s")")
         return lines.joined(separator: "\n")
     }
+
+    static func cells(of worker: StatusReport.Worker) -> [String] {
+        let inFlight: String = worker.gatewayInFlight.map(String.init) ?? worker.activity.map { String($0.running) } ?? "-"
+        let requests: String = worker.activity.map { String($0.requestsLastMinute) } ?? "-"
+        let errors: String = worker.activity.map { String($0.errorsLastMinute) } ?? "-"
+        return [
+            worker.address,
+            worker.models.joined(separator: ","),
+            worker.condition,
+            inFlight,
+            String(worker.queueLength),
+            worker.limitConcurrency.map(String.init) ?? "-",
+            requests,
+            errors,
+            String(format: "%.1fs ago", worker.lastHeartbeatAgeSeconds),
+        ]
+    }
+
+    static func paint(_ text: String, for condition: String) -> String {
+        switch condition {
+        case "ready": "\u{1B}[32m\(text)\u{1B}[0m"
+        case "draining", "half open": "\u{1B}[33m\(text)\u{1B}[0m"
+        default: red(text)
+        }
+    }
+
+    static func red(_ text: String) -> String { "\u{1B}[31m\(text)\u{1B}[0m" }
+    static func bold(_ text: String) -> String { "\u{1B}[1m\(text)\u{1B}[0m" }
 }

@@ -7,7 +7,7 @@ extension JSONEncoder {
     /// The encoder every Switchyard component writes wire JSON with.
     public static var switchyard: JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         return encoder
     }
 }
