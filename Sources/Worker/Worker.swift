@@ -53,7 +53,7 @@ public final class Worker: Sendable {
     }
 
     static var currentSecond: Int64 {
-        Int64(ContinuousClock.now.duration(to: ContinuousClock.Instant.now).components.seconds) + Int64(Date().timeIntervalSince1970)
+        Int64(Date().timeIntervalSince1970)
     }
 
     func setState(_ newState: WorkerState) {
