@@ -25,7 +25,8 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def switchyard():
     gateway_port, controller_port = free_port(), free_port()
-    log = open(os.path.join(os.environ.get("TMPDIR", "/tmp"), "switchyard-sdk-up.log"), "w")
+    log_path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "switchyard-sdk-up.log")
+    log = open(log_path, "w")
     process = subprocess.Popen(
         [BINARY, "up", "--port", str(gateway_port), "--controller-port", str(controller_port),
          "--models", f"{MODEL},{RIVAL}", "--arena-db", ":memory:",
@@ -45,6 +46,7 @@ def switchyard():
         "base_url": f"http://127.0.0.1:{gateway_port}/v1",
         "gateway": f"http://127.0.0.1:{gateway_port}",
         "controller": f"http://127.0.0.1:{controller_port}",
+        "log": log_path,
     }
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
