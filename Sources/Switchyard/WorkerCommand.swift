@@ -10,6 +10,7 @@ import Worker
 enum BackendKind: String, ExpressibleByArgument, CaseIterable {
     case sim
     case openai
+    case process
 }
 
 /// Options of the built-in simulator.
@@ -52,11 +53,17 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated model names this worker serves.")
     var modelNames: String
 
-    @Option(help: "Backend: sim (built-in simulator) or openai (an OpenAI-compatible --upstream).")
+    @Option(help: "Backend: sim (built-in simulator), openai (an OpenAI-compatible --upstream) or process (runs --command).")
     var backend: BackendKind = .sim
 
-    @Option(help: "Base URL of the OpenAI-compatible server for --backend openai (vLLM, llama.cpp server, Ollama, TGI).")
+    @Option(help: "Base URL of the OpenAI-compatible server for --backend openai (vLLM, llama.cpp server, Ollama, TGI); for --backend process, default http://127.0.0.1:{port}.")
     var upstream: String?
+
+    @Option(help: "For --backend process: the server command, run by /bin/sh -c; {port} becomes --backend-port.")
+    var command: String?
+
+    @Option(help: "For --backend process: the port that replaces {port} (default: a free loopback port).")
+    var backendPort: Int?
 
     @Option(help: "Model name to send upstream, when it differs from --model-names.")
     var upstreamModel: String?
@@ -75,6 +82,12 @@ struct WorkerCommand: AsyncParsableCommand {
     func validate() throws {
         if backend == .openai && upstream == nil {
             throw ValidationError("--backend openai needs --upstream URL.")
+        }
+        if (backend == .process) != (command != nil) {
+            throw ValidationError("--command goes with --backend process, and --backend process needs it.")
+        }
+        if let backendPort, !(1...65535).contains(backendPort) {
+            throw ValidationError("--backend-port must be between 1 and 65535.")
         }
         if !(weight > 0 && weight < 1e6) {
             throw ValidationError("--weight must be positive and below a million.")
@@ -106,12 +119,47 @@ struct WorkerCommand: AsyncParsableCommand {
             heartbeatInterval: .seconds(fractional: interval)
         )
         try await runDaemon(logger: Logger(label: "switchyard.worker")) { httpClient in
-            let backend: any ModelBackend =
-                switch self.backend {
-                case .sim: SimulatorBackend(configuration: simulator.configuration)
-                case .openai: OpenAIUpstreamBackend(upstream: upstream!, upstreamModel: upstreamModel, httpClient: httpClient)
-                }
-            return workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, httpClient: httpClient)
+            switch self.backend {
+            case .sim:
+                let backend = SimulatorBackend(configuration: simulator.configuration)
+                return workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, httpClient: httpClient)
+            case .openai:
+                let backend = OpenAIUpstreamBackend(upstream: upstream!, upstreamModel: upstreamModel, httpClient: httpClient)
+                return workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, httpClient: httpClient)
+            case .process:
+                let backend = try processBackend(httpClient: httpClient)
+                // First in the list, so it stops last: after the worker has drained.
+                return [ProcessSupervisorService(supervisor: backend.supervisor)]
+                    + workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, httpClient: httpClient)
+            }
+        }
+    }
+
+    func processBackend(httpClient: HTTPClient) throws -> ProcessBackend {
+        let serverPort = try backendPort ?? ProcessBackend.freeLoopbackPort()
+        let upstream = OpenAIUpstreamBackend(
+            upstream: ProcessBackend.substitutingPort(serverPort, in: upstream ?? "http://127.0.0.1:{port}"),
+            upstreamModel: upstreamModel,
+            httpClient: httpClient
+        )
+        return ProcessBackend(
+            upstream: upstream,
+            configuration: ProcessSupervisorConfiguration(command: ProcessBackend.substitutingPort(serverPort, in: command!)),
+            logger: Logger(label: "switchyard.worker.process")
+        )
+    }
+}
+
+/// Runs a worker's model server for as long as the worker runs; on graceful shutdown it stops the
+/// server (SIGTERM, then SIGKILL) and waits for it to exit, so the server never outlives the worker.
+struct ProcessSupervisorService: Service {
+    let supervisor: ProcessSupervisor
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await supervisor.run()
+        } onGracefulShutdown: {
+            supervisor.stop()
         }
     }
 }
