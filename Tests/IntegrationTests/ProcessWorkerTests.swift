@@ -20,11 +20,13 @@ struct ProcessWorkerTests {
         "'\(SwitchyardProcess.executable.path)' worker --backend sim --port {port} --controller http://127.0.0.1:9 --model-names supervised --heart-beat-interval 60"
     }
 
-    /// The process ids of every launch so far, from the worker's log.
+    /// The process ids of every launch so far, from the worker's JSON log lines.
     static func launchedPIDs(_ worker: SwitchyardProcess) -> [Int32] {
-        worker.log.split(separator: "\n").filter { $0.contains("backend process started") }.compactMap { line in
-            guard let range = line.range(of: "pid=") else { return nil }
-            return Int32(line[range.upperBound...].prefix { $0.isNumber })
+        worker.log.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                object["msg"] as? String == "backend process started"
+            else { return nil }
+            return (object["pid"] as? String).flatMap { Int32($0) }
         }
     }
 
@@ -58,8 +60,9 @@ struct ProcessWorkerTests {
         #expect(try !streamed.chunks().map(\.text).joined().isEmpty)
 
         // A crash: unhealthy while the child is gone, healthy again after the restart.
+        // The launch is `sh -c COMMAND`, the server its child: a crash takes down both (the group).
         let first = try #require(Self.launchedPIDs(workerProcess).last)
-        kill(first, SIGKILL)
+        kill(-first, SIGKILL)
         try await eventually("the worker reports the crash") {
             try await HTTP.get(worker + "/health").status == 503
         }
@@ -111,9 +114,8 @@ struct ProcessWorkerTests {
         try await eventually("the child is relaunched") { Self.launchedPIDs(workerProcess).count >= 2 }
         #expect(try await HTTP.get(worker + "/health").status == 503)
         // Its output reaches the worker's log, marked as the backend's.
-        #expect(workerProcess.log.contains("backend=stdout"))
-        #expect(workerProcess.log.contains("giving up"))
-        #expect(workerProcess.log.contains("status=3"))
+        #expect(workerProcess.log.contains(#""msg":"giving up","backend":"stdout""#))
+        #expect(workerProcess.log.contains(#""status":"3""#))
 
         workerProcess.signal(SIGTERM)
         #expect(try await workerProcess.exitStatus() == 0)
