@@ -138,7 +138,8 @@ public struct WorkerRegistry: Sendable {
             limitConcurrency: entry.status.limitConcurrency,
             checkHeartBeat: entry.checkHeartBeat,
             multimodal: entry.multimodal,
-            lastHeartbeatAgeSeconds: max(0, Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18)
+            lastHeartbeatAgeSeconds: max(0, Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18),
+            controlAddress: entry.status.controlAddress
         )
     }
 }

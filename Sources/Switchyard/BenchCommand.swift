@@ -5,7 +5,8 @@ import Foundation
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Load-test any OpenAI-compatible endpoint: throughput, latency percentiles, time to first token."
+        abstract: "Load-test any OpenAI-compatible endpoint: throughput, latency percentiles, time to first token.",
+        subcommands: [HeartbeatBenchCommand.self]
     )
 
     @Option(help: "Base URL of an OpenAI-compatible API (ours or anyone's), with or without /v1.")

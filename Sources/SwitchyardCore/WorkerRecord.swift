@@ -12,6 +12,11 @@ public struct WorkerRecord: Codable, Sendable, Equatable {
     public var multimodal: Bool
     /// Seconds since the last heartbeat or registration, as of when the record was published.
     public var lastHeartbeatAgeSeconds: Double
+    /// The worker's own endpoints when not at `address` (a direct-data-plane sidecar's); see ``WorkerStatus/controlAddress``.
+    public var controlAddress: String?
+
+    /// Where `/health`, `/worker_get_status` and `/admin/*` are answered for this worker.
+    public var controlBase: String { controlAddress ?? address }
 
     public init(
         address: String,
@@ -23,7 +28,8 @@ public struct WorkerRecord: Codable, Sendable, Equatable {
         limitConcurrency: Int? = nil,
         checkHeartBeat: Bool = true,
         multimodal: Bool = false,
-        lastHeartbeatAgeSeconds: Double = 0
+        lastHeartbeatAgeSeconds: Double = 0,
+        controlAddress: String? = nil
     ) {
         self.address = address
         self.models = models
@@ -35,6 +41,7 @@ public struct WorkerRecord: Codable, Sendable, Equatable {
         self.checkHeartBeat = checkHeartBeat
         self.multimodal = multimodal
         self.lastHeartbeatAgeSeconds = lastHeartbeatAgeSeconds
+        self.controlAddress = controlAddress
     }
 
     enum CodingKeys: String, CodingKey {
@@ -43,6 +50,7 @@ public struct WorkerRecord: Codable, Sendable, Equatable {
         case limitConcurrency = "limit_concurrency"
         case checkHeartBeat = "check_heart_beat"
         case lastHeartbeatAgeSeconds = "last_heartbeat_age_s"
+        case controlAddress = "control_address"
     }
 }
 
