@@ -13,6 +13,12 @@ enum BackendKind: String, ExpressibleByArgument, CaseIterable {
     case process
 }
 
+/// Where gateways send a worker's requests (see ``DataPlane``).
+enum DataPlaneOption: String, ExpressibleByArgument, CaseIterable {
+    case worker
+    case direct
+}
+
 /// Options of the built-in simulator.
 struct SimulatorOptions: ParsableArguments {
     @Option(name: .customLong("sim-ttft"), help: "Simulator: seconds before the first token.")
@@ -77,6 +83,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Seconds between heartbeats (env FASTCHAT_WORKER_HEART_BEAT_INTERVAL; default 3).")
     var heartBeatInterval: Double?
 
+    @Option(help: "worker: requests pass through this worker. direct: gateways call the --upstream itself, saving a hop; this worker registers it, beats for it, checks its health and reports its load from its /metrics (--backend openai only).")
+    var dataPlane: DataPlaneOption = .worker
+
     @OptionGroup var simulator: SimulatorOptions
 
     func validate() throws {
@@ -88,6 +97,9 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         if let backendPort, !(1...65535).contains(backendPort) {
             throw ValidationError("--backend-port must be between 1 and 65535.")
+        }
+        if dataPlane == .direct && (backend != .openai || upstreamModel != nil) {
+            throw ValidationError("--data-plane direct needs --backend openai and no --upstream-model: gateways send requests to the upstream as they are.")
         }
         if !(weight > 0 && weight < 1e6) {
             throw ValidationError("--weight must be positive and below a million.")
@@ -116,7 +128,8 @@ struct WorkerCommand: AsyncParsableCommand {
             modelNames: parsedModelNames,
             weight: weight,
             limitConcurrency: limitConcurrency,
-            heartbeatInterval: .seconds(fractional: interval)
+            heartbeatInterval: .seconds(fractional: interval),
+            dataPlane: dataPlane == .direct ? .direct(upstream: upstream!) : .worker
         )
         try await runDaemon(logger: Logger(label: "switchyard.worker")) { httpClient in
             switch self.backend {

@@ -15,6 +15,8 @@ public struct WorkerConfiguration: Sendable {
     public var maxRegisterBackoff: Duration
     /// Timeout of each call to the controller.
     public var controllerTimeout: Duration
+    /// Whether gateways send requests through this worker or straight to its backend.
+    public var dataPlane: DataPlane
 
     public init(
         controllerURL: String = "http://127.0.0.1:21001",
@@ -24,7 +26,8 @@ public struct WorkerConfiguration: Sendable {
         limitConcurrency: Int = 64,
         heartbeatInterval: Duration = .seconds(3),
         maxRegisterBackoff: Duration = .seconds(2),
-        controllerTimeout: Duration = .seconds(2)
+        controllerTimeout: Duration = .seconds(2),
+        dataPlane: DataPlane = .worker
     ) {
         self.controllerURL = controllerURL
         self.workerAddress = workerAddress
@@ -34,5 +37,6 @@ public struct WorkerConfiguration: Sendable {
         self.heartbeatInterval = heartbeatInterval
         self.maxRegisterBackoff = maxRegisterBackoff
         self.controllerTimeout = controllerTimeout
+        self.dataPlane = dataPlane
     }
 }
