@@ -78,6 +78,7 @@ public struct GatewayStats: Sendable {
         var requests = 0
         var errors = 0
         var latencySum = 0.0
+        var latencyMin = Double.infinity
         var latencyMax = 0.0
         var histogram = LatencyHistogram()
 
@@ -86,6 +87,7 @@ public struct GatewayStats: Sendable {
             requests = 0
             errors = 0
             latencySum = 0
+            latencyMin = .infinity
             latencyMax = 0
             histogram.reset()
         }
@@ -131,11 +133,13 @@ public struct GatewayStats: Sendable {
             var summary = ModelSummary()
             var histogram = LatencyHistogram()
             var latencySum = 0.0
+            var latencyMin = Double.infinity
             var latencyMax = 0.0
             for bucket in window.buckets where Self.isInWindow(bucket.second, now: now) {
                 summary.requests += bucket.requests
                 summary.errors += bucket.errors
                 latencySum += bucket.latencySum
+                latencyMin = min(latencyMin, bucket.latencyMin)
                 latencyMax = max(latencyMax, bucket.latencyMax)
                 histogram.add(bucket.histogram)
             }
@@ -143,9 +147,11 @@ public struct GatewayStats: Sendable {
             summary.requestsPerSecond = Double(summary.requests) / span
             summary.errorRate = Double(summary.errors) / Double(summary.requests)
             summary.meanLatencyMilliseconds = latencySum / Double(summary.requests)
-            // A bin's middle can exceed the slowest request seen; the slowest is the better answer then.
-            summary.p50LatencyMilliseconds = histogram.quantile(0.5).map { min($0, latencyMax) }
-            summary.p95LatencyMilliseconds = histogram.quantile(0.95).map { min($0, latencyMax) }
+            // A bin's middle can lie beyond the fastest or slowest request seen, which are better answers then
+            // (and exact when all requests took about as long).
+            let seen = latencyMin...latencyMax
+            summary.p50LatencyMilliseconds = histogram.quantile(0.5).map { $0.clamped(to: seen) }
+            summary.p95LatencyMilliseconds = histogram.quantile(0.95).map { $0.clamped(to: seen) }
             summaries[model] = summary
         }
         return summaries
@@ -215,7 +221,14 @@ extension GatewayStats.Bucket {
         requests += 1
         if failed { errors += 1 }
         latencySum += milliseconds
+        latencyMin = min(latencyMin, milliseconds)
         latencyMax = max(latencyMax, milliseconds)
         histogram.add(milliseconds)
+    }
+}
+
+extension Double {
+    fileprivate func clamped(to range: ClosedRange<Double>) -> Double {
+        Swift.min(Swift.max(self, range.lowerBound), range.upperBound)
     }
 }
