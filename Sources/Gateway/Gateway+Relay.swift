@@ -39,8 +39,7 @@ extension Gateway {
             if queued { response.headers[.connection] = "close" }
             return response
         } catch {
-            let status = Int((error as? any HTTPResponseError)?.status.code ?? 500)
-            record.finish(status: status, message: (error as? OpenAIError)?.message, logger: logger)
+            record.finish(status: Int((error as? any HTTPResponseError)?.status.code ?? 500), message: (error as? OpenAIError)?.message, logger: logger)
             throw error
         }
     }
