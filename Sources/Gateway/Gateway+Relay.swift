@@ -18,6 +18,7 @@ extension Gateway {
 
     func relay(_ request: Request, to endpoint: Endpoint) async throws -> Response {
         var record = RequestRecord(endpoint: endpoint)
+        record.stats = stats
         do {
             var request = request
             let body = try await request.collectBody(upTo: configuration.maxBodySize)
@@ -38,7 +39,7 @@ extension Gateway {
             if queued { response.headers[.connection] = "close" }
             return response
         } catch {
-            record.finish(status: Int((error as? any HTTPResponseError)?.status.code ?? 500), logger: logger)
+            record.finish(status: Int((error as? any HTTPResponseError)?.status.code ?? 500), message: (error as? OpenAIError)?.message, logger: logger)
             throw error
         }
     }

@@ -12,6 +12,8 @@ import SwitchyardCore
 public struct Gateway: Sendable {
     public let directory: WorkerDirectory
     public let configuration: GatewayConfiguration
+    /// Recent traffic per model and the latest errors, for the dashboard.
+    public let stats = GatewayStatsRecorder()
     let httpClient: HTTPClient
     let logger: Logger
 
@@ -38,6 +40,7 @@ public struct Gateway: Sendable {
             }
         }
         addStatusRoute(to: router)
+        addDashboardRoutes(to: router)
         router.addMetricsRoute { [directory] in GatewayMetrics.refresh(from: directory) }
     }
 

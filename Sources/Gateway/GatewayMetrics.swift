@@ -54,14 +54,18 @@ struct RequestRecord: Sendable {
     var worker = ""
     var firstByte: Duration?
     var usage: (prompt: Int, completion: Int)?
+    /// The dashboard's statistics, when the gateway keeps them.
+    var stats: GatewayStatsRecorder?
 
     init(endpoint: Endpoint) {
         self.endpoint = endpoint
     }
 
-    func finish(status: Int, logger: Logger) {
+    /// `message` says why a failed request failed, for the dashboard's recent errors.
+    func finish(status: Int, message: String? = nil, logger: Logger) {
         let duration = ContinuousClock.now - started
         let model = self.model.isEmpty ? "unknown" : self.model
+        stats?.record(.init(model: model, endpoint: endpoint.rawValue, status: status, latency: duration, requestID: requestID, worker: worker, message: message))
         Counter(
             label: "switchyard_gateway_requests_total",
             dimensions: [("endpoint", endpoint.rawValue), ("model", model), ("worker", worker), ("status", String(status))]

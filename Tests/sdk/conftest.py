@@ -1,18 +1,23 @@
 """Starts a real `switchyard up` for the SDK tests and stops it afterwards."""
 import os
 import pathlib
+import shutil
 import signal
 import socket
 import subprocess
 import time
 
 import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BINARY = os.environ.get("SWITCHYARD_BIN", str(ROOT / ".build" / "debug" / "switchyard"))
 MODEL = "switchyard-sim"
 RIVAL = "switchyard-sim-rival"
 OUTPUT = ROOT / "test-output"
+SCREENSHOTS = OUTPUT / "screenshots"
 MAX_BODY_BYTES = 1_000_000
 
 
@@ -51,3 +56,20 @@ def switchyard():
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
     log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium through Selenium, for the web page tests."""
+    chromium = shutil.which("chromium")
+    driver_path = shutil.which("chromedriver")
+    if not chromium or not driver_path:
+        pytest.fail("Debian's chromium and chromium-driver are required (Scripts/test installs them)")
+    options = Options()
+    options.binary_location = chromium
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()

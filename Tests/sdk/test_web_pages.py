@@ -2,34 +2,10 @@
 
 Screenshots land in test-output/screenshots/.
 """
-import shutil
-
-import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import MODEL, OUTPUT, RIVAL
-
-SCREENSHOTS = OUTPUT / "screenshots"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = shutil.which("chromium")
-    driver_path = shutil.which("chromedriver")
-    if not chromium or not driver_path:
-        pytest.fail("Debian's chromium and chromium-driver are required (Scripts/test installs them)")
-    options = Options()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    yield driver
-    driver.quit()
+from conftest import MODEL, RIVAL, SCREENSHOTS
 
 
 def test_arena_streams_both_answers_and_reveals_after_a_vote(browser, switchyard):

@@ -1,0 +1,77 @@
+"""The gateway's dashboard in a real headless Chromium against a live `switchyard up`.
+
+The screenshot lands in test-output/screenshots/dashboard.png.
+"""
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from conftest import MODEL, RIVAL, SCREENSHOTS
+
+UNKNOWN = "no-such-model-for-the-dashboard"
+
+
+def rows(browser, table):
+    """The rows' text, read in one script: the page replaces its rows at every poll, so elements
+    found one call earlier may be gone."""
+    return browser.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map((row) => row.innerText.replace(/\\s+/g, ' ').trim())",
+        f"#{table} tbody tr")
+
+
+def test_dashboard_shows_workers_stats_errors_and_streams_a_playground_reply(browser, switchyard):
+    request = urllib.request.Request(
+        switchyard["base_url"] + "/chat/completions",
+        data=json.dumps({"model": UNKNOWN, "messages": [{"role": "user", "content": "hi"}]}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as failure:
+        urllib.request.urlopen(request, timeout=10)
+    assert failure.value.code == 404
+    with urllib.request.urlopen(switchyard["gateway"] + "/api/v1/gateway/workers", timeout=10) as response:
+        addresses = {worker["address"] for worker in json.load(response)["workers"]}
+    assert len(addresses) == 2
+
+    browser.get(switchyard["gateway"] + "/")
+    WebDriverWait(browser, 20).until(lambda d: len(rows(d, "workers")) == 2 and all("ready" in row for row in rows(d, "workers")))
+    workers = rows(browser, "workers")
+    assert {row.split()[0] for row in workers} == addresses
+    assert any(MODEL in row for row in workers) and any(RIVAL in row for row in workers)
+    assert all("closed" in row for row in workers)
+
+    WebDriverWait(browser, 20).until(lambda d: UNKNOWN in d.find_element(By.ID, "errors").text)
+    errors = browser.find_element(By.ID, "errors").text
+    assert "404" in errors and "does not exist" in errors
+    assert any(UNKNOWN in row for row in rows(browser, "models-stats"))
+
+    WebDriverWait(browser, 20).until(
+        lambda d: MODEL in d.execute_script("return [...document.getElementById('playground-model').options].map((o) => o.value)"))
+    Select(browser.find_element(By.ID, "playground-model")).select_by_value(MODEL)
+    browser.find_element(By.ID, "playground-prompt").send_keys("Name a long river")
+    browser.find_element(By.ID, "playground-send").click()
+    WebDriverWait(browser, 30).until(lambda d: "Answered by" in d.find_element(By.ID, "playground-status").text)
+    assert browser.find_element(By.ID, "playground-reply").text.strip()
+    assert "first token" in browser.find_element(By.ID, "playground-status").text
+
+    # The playground's request shows up in the model's row at the next poll.
+    def model_requests(d):
+        row = next((row for row in rows(d, "models-stats") if row.startswith(MODEL + " ")), "")
+        return int(row.split()[1]) if row else 0
+    WebDriverWait(browser, 20).until(lambda d: model_requests(d) >= 1)
+
+    # The whole page in one picture: the window is the page's height plus the browser's own frame.
+    height, frame = browser.execute_script(
+        "return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight]")
+    browser.set_window_size(1280, max(900, height + frame + 8))
+    browser.save_screenshot(str(SCREENSHOTS / "dashboard.png"))
+
+
+def test_dashboard_is_also_at_slash_dashboard(browser, switchyard):
+    browser.get(switchyard["gateway"] + "/dashboard")
+    WebDriverWait(browser, 20).until(lambda d: len(rows(d, "workers")) == 2)
+    links = {link.get_attribute("pathname") for link in browser.find_elements(By.CSS_SELECTOR, "header nav a")}
+    assert {"/arena", "/leaderboard"} <= links
