@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Backends
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import ServiceLifecycle
 import SwitchyardCore
@@ -72,6 +73,10 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup var simulator: SimulatorOptions
 
+    @OptionGroup var registration: RegistrationTokenOption
+
+    @OptionGroup var admin: AdminTokenOption
+
     func validate() throws {
         if backend == .openai && upstream == nil {
             throw ValidationError("--backend openai needs --upstream URL.")
@@ -88,6 +93,9 @@ struct WorkerCommand: AsyncParsableCommand {
         if workerAddress == nil && (daemon.host == "0.0.0.0" || daemon.host == "::") {
             throw ValidationError("Binding to \(daemon.host) needs --worker-address: the URL others reach this worker at.")
         }
+        if workerAddress == nil && daemon.tls.isEnabled {
+            throw ValidationError("--tls-cert needs --worker-address https://NAME:PORT, with the name the certificate is for.")
+        }
     }
 
     var parsedModelNames: [String] {
@@ -103,15 +111,17 @@ struct WorkerCommand: AsyncParsableCommand {
             modelNames: parsedModelNames,
             weight: weight,
             limitConcurrency: limitConcurrency,
-            heartbeatInterval: .seconds(fractional: interval)
+            heartbeatInterval: .seconds(fractional: interval),
+            access: WorkerAccess(registrationToken: registration.token, adminToken: admin.token, loopback: daemon.isLoopback)
         )
+        let tls = try daemon.tls.configuration()
         try await runDaemon(logger: Logger(label: "switchyard.worker")) { httpClient in
             let backend: any ModelBackend =
                 switch self.backend {
                 case .sim: SimulatorBackend(configuration: simulator.configuration)
                 case .openai: OpenAIUpstreamBackend(upstream: upstream!, upstreamModel: upstreamModel, httpClient: httpClient)
                 }
-            return workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, httpClient: httpClient)
+            return try workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, tls: tls, httpClient: httpClient)
         }
     }
 }
@@ -122,13 +132,14 @@ func workerServices(
     backend: any ModelBackend,
     host: String,
     port: Int,
+    tls: TLSConfiguration? = nil,
     httpClient: HTTPClient
-) -> [any Service] {
+) throws -> [any Service] {
     let logger = Logger(label: "switchyard.worker")
     let worker = Worker(configuration: configuration, backend: backend, httpClient: httpClient, logger: logger)
     let router = Router<BasicRequestContext>.switchyard()
     worker.addRoutes(to: router)
-    let server = makeServer(role: "worker", router: router, host: host, port: port, logger: logger) { port in
+    let server = try makeServer(role: "worker", router: router, host: host, port: port, tls: tls, logger: logger) { port in
         worker.serverStarted(host: urlHost(host), port: port)
     }
     return [server, worker.lifecycleService]

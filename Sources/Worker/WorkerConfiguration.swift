@@ -1,3 +1,5 @@
+import SwitchyardCore
+
 /// How a worker presents itself to the controller and admits requests.
 public struct WorkerConfiguration: Sendable {
     /// The controller's base URL.
@@ -15,6 +17,8 @@ public struct WorkerConfiguration: Sendable {
     public var maxRegisterBackoff: Duration
     /// Timeout of each call to the controller.
     public var controllerTimeout: Duration
+    /// The registration token it sends and who may drain it.
+    public var access: WorkerAccess
 
     public init(
         controllerURL: String = "http://127.0.0.1:21001",
@@ -24,7 +28,8 @@ public struct WorkerConfiguration: Sendable {
         limitConcurrency: Int = 64,
         heartbeatInterval: Duration = .seconds(3),
         maxRegisterBackoff: Duration = .seconds(2),
-        controllerTimeout: Duration = .seconds(2)
+        controllerTimeout: Duration = .seconds(2),
+        access: WorkerAccess = .open
     ) {
         self.controllerURL = controllerURL
         self.workerAddress = workerAddress
@@ -34,5 +39,6 @@ public struct WorkerConfiguration: Sendable {
         self.heartbeatInterval = heartbeatInterval
         self.maxRegisterBackoff = maxRegisterBackoff
         self.controllerTimeout = controllerTimeout
+        self.access = access
     }
 }
