@@ -27,7 +27,7 @@ struct ControllerLink: Sendable {
                     logger.info("registered with controller", metadata: ["controller": "\(configuration.controllerURL)", "worker": "\(address)"])
                 } catch {
                     if controllerReachable {
-                        logger.warning("controller unreachable; retrying", metadata: ["controller": "\(configuration.controllerURL)", "error": "\(error)"])
+                        logger.warning("cannot register with the controller; retrying", metadata: ["controller": "\(configuration.controllerURL)", "error": "\(error)"])
                         controllerReachable = false
                     }
                     try? await Task.sleep(for: backoff)
