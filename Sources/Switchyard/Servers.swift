@@ -34,7 +34,7 @@ func makeServer(
 
 /// Request-head limits: generous for SDKs (a dozen `x-stainless-*` headers) and tokens, small
 /// enough that a peer cannot make a server buffer megabytes of headers; beyond them the
-/// connection gets 431 or is closed.
+/// request gets 400.
 let headerLimits = HTTP1Channel.Configuration.DecoderConfiguration(
     maxHeaderFieldSize: 16 << 10,
     maxHeaderListSize: 64 << 10,
