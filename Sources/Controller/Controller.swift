@@ -43,6 +43,7 @@ public struct Controller: Sendable {
     }
 
     /// FastChat's refresh: re-reads every worker's status, all at once, and drops those that do not answer.
+    /// A direct-data-plane worker is asked at its sidecar, since its address is a plain OpenAI server.
     ///
     /// The probes run outside the registry lock, so routing and heartbeats carry on meanwhile.
     func refreshAllWorkers() async {
@@ -51,7 +52,7 @@ public struct Controller: Sendable {
             for (address, entry) in workers {
                 group.addTask {
                     do {
-                        let status = try await pullStatus(of: address)
+                        let status = try await pullStatus(of: entry.status.controlAddress ?? address)
                         store.register(
                             FastChat.RegisterWorker(
                                 workerName: address,
@@ -73,10 +74,10 @@ public struct Controller: Sendable {
     /// Drains or undrains a worker: the worker itself stops (or resumes) taking requests, and the
     /// registry publishes the state at once so gateways stop (or resume) routing to it.
     func setState(_ state: WorkerState, of address: String) async throws -> WorkerRecord {
-        guard store.records().contains(where: { $0.address == address }) else {
+        guard let registered = store.records().first(where: { $0.address == address }) else {
             throw OpenAIError(status: .notFound, message: "No worker is registered at \(address).", code: "worker_not_found")
         }
-        var request = HTTPClientRequest(url: address.trimmingSuffix("/") + (state == .draining ? "/admin/drain" : "/admin/undrain"))
+        var request = HTTPClientRequest(url: registered.controlBase.trimmingSuffix("/") + (state == .draining ? "/admin/drain" : "/admin/undrain"))
         request.method = .POST
         if let token = configuration.access.adminToken {
             request.headers.add(name: "authorization", value: "Bearer \(token.secret)")

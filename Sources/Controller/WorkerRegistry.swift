@@ -143,7 +143,8 @@ public struct WorkerRegistry: Sendable {
             checkHeartBeat: entry.checkHeartBeat,
             multimodal: entry.multimodal,
             lastHeartbeatAgeSeconds: max(0, Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18),
-            activity: entry.activity
+            activity: entry.activity,
+            controlAddress: entry.status.controlAddress
         )
     }
 }

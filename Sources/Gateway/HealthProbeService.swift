@@ -12,18 +12,20 @@ struct HealthProbeService: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while (try? await Task.sleep(for: gateway.configuration.probeInterval)) != nil {
-                let addresses = Array(gateway.directory.snapshot.workers.keys)
+                let workers = Array(gateway.directory.snapshot.workers.values)
                 await withTaskGroup(of: Void.self) { group in
-                    for address in addresses {
-                        group.addTask { await probe(address) }
+                    for worker in workers {
+                        group.addTask { await probe(worker.address, at: worker.controlBase) }
                     }
                 }
             }
         }
     }
 
-    func probe(_ address: String) async {
-        let request = HTTPClientRequest(url: address.trimmingSuffix("/") + "/health")
+    /// Probes `control`'s `/health`: the worker's own, or for a direct-data-plane worker its
+    /// sidecar's, which checks the backend (a plain OpenAI server may have no `/health`).
+    func probe(_ address: String, at control: String) async {
+        let request = HTTPClientRequest(url: control.trimmingSuffix("/") + "/health")
         let healthy: Bool
         var refused = false
         do {

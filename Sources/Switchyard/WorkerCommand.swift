@@ -11,6 +11,13 @@ import Worker
 enum BackendKind: String, ExpressibleByArgument, CaseIterable {
     case sim
     case openai
+    case process
+}
+
+/// Where gateways send a worker's requests (see ``DataPlane``).
+enum DataPlaneOption: String, ExpressibleByArgument, CaseIterable {
+    case worker
+    case direct
 }
 
 /// Options of the built-in simulator.
@@ -53,11 +60,17 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated model names this worker serves.")
     var modelNames: String
 
-    @Option(help: "Backend: sim (built-in simulator) or openai (an OpenAI-compatible --upstream).")
+    @Option(help: "Backend: sim (built-in simulator), openai (an OpenAI-compatible --upstream) or process (runs --command).")
     var backend: BackendKind = .sim
 
-    @Option(help: "Base URL of the OpenAI-compatible server for --backend openai (vLLM, llama.cpp server, Ollama, TGI).")
+    @Option(help: "Base URL of the OpenAI-compatible server for --backend openai (vLLM, llama.cpp server, Ollama, TGI); for --backend process, default http://127.0.0.1:{port}.")
     var upstream: String?
+
+    @Option(help: "For --backend process: the server command, run by /bin/sh -c; {port} becomes --backend-port.")
+    var command: String?
+
+    @Option(help: "For --backend process: the port that replaces {port} (default: a free loopback port).")
+    var backendPort: Int?
 
     @Option(help: "Model name to send upstream, when it differs from --model-names.")
     var upstreamModel: String?
@@ -71,6 +84,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Seconds between heartbeats (env FASTCHAT_WORKER_HEART_BEAT_INTERVAL; default 3).")
     var heartBeatInterval: Double?
 
+    @Option(help: "worker: requests pass through this worker. direct: gateways call the --upstream itself, saving a hop; this worker registers it, beats for it, checks its health and reports its load from its /metrics (--backend openai only).")
+    var dataPlane: DataPlaneOption = .worker
+
     @OptionGroup var simulator: SimulatorOptions
 
     @OptionGroup var registration: RegistrationTokenOption
@@ -80,6 +96,15 @@ struct WorkerCommand: AsyncParsableCommand {
     func validate() throws {
         if backend == .openai && upstream == nil {
             throw ValidationError("--backend openai needs --upstream URL.")
+        }
+        if (backend == .process) != (command != nil) {
+            throw ValidationError("--command goes with --backend process, and --backend process needs it.")
+        }
+        if let backendPort, !(1...65535).contains(backendPort) {
+            throw ValidationError("--backend-port must be between 1 and 65535.")
+        }
+        if dataPlane == .direct && (backend != .openai || upstreamModel != nil) {
+            throw ValidationError("--data-plane direct needs --backend openai and no --upstream-model: gateways send requests to the upstream as they are.")
         }
         if !(weight > 0 && weight < 1e6) {
             throw ValidationError("--weight must be positive and below a million.")
@@ -112,16 +137,52 @@ struct WorkerCommand: AsyncParsableCommand {
             weight: weight,
             limitConcurrency: limitConcurrency,
             heartbeatInterval: .seconds(fractional: interval),
+            dataPlane: dataPlane == .direct ? .direct(upstream: upstream!) : .worker,
             access: WorkerAccess(registrationToken: registration.token, adminToken: admin.token, loopback: daemon.isLoopback)
         )
         let tls = try daemon.tls.configuration()
         try await runDaemon(logger: Logger(label: "switchyard.worker")) { httpClient in
-            let backend: any ModelBackend =
-                switch self.backend {
-                case .sim: SimulatorBackend(configuration: simulator.configuration)
-                case .openai: OpenAIUpstreamBackend(upstream: upstream!, upstreamModel: upstreamModel, httpClient: httpClient)
-                }
-            return try workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, tls: tls, httpClient: httpClient)
+            switch self.backend {
+            case .sim:
+                let backend = SimulatorBackend(configuration: simulator.configuration)
+                return try workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, tls: tls, httpClient: httpClient)
+            case .openai:
+                let backend = OpenAIUpstreamBackend(upstream: upstream!, upstreamModel: upstreamModel, httpClient: httpClient)
+                return try workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, tls: tls, httpClient: httpClient)
+            case .process:
+                let backend = try processBackend(httpClient: httpClient)
+                // First in the list, so it stops last: after the worker has drained.
+                return try [ProcessSupervisorService(supervisor: backend.supervisor)]
+                    + workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, tls: tls, httpClient: httpClient)
+            }
+        }
+    }
+
+    func processBackend(httpClient: HTTPClient) throws -> ProcessBackend {
+        let serverPort = try backendPort ?? ProcessBackend.freeLoopbackPort()
+        let upstream = OpenAIUpstreamBackend(
+            upstream: ProcessBackend.substitutingPort(serverPort, in: upstream ?? "http://127.0.0.1:{port}"),
+            upstreamModel: upstreamModel,
+            httpClient: httpClient
+        )
+        return ProcessBackend(
+            upstream: upstream,
+            configuration: ProcessSupervisorConfiguration(command: ProcessBackend.substitutingPort(serverPort, in: command!)),
+            logger: Logger(label: "switchyard.worker.process")
+        )
+    }
+}
+
+/// Runs a worker's model server for as long as the worker runs; on graceful shutdown it stops the
+/// server (SIGTERM, then SIGKILL) and waits for it to exit, so the server never outlives the worker.
+struct ProcessSupervisorService: Service {
+    let supervisor: ProcessSupervisor
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await supervisor.run()
+        } onGracefulShutdown: {
+            supervisor.stop()
         }
     }
 }

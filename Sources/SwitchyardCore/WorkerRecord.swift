@@ -14,6 +14,11 @@ public struct WorkerRecord: Codable, Sendable, Equatable {
     public var lastHeartbeatAgeSeconds: Double
     /// The worker's recent load and errors, from its last heartbeat (Switchyard workers only).
     public var activity: WorkerActivity?
+    /// The worker's own endpoints when not at `address` (a direct-data-plane sidecar's); see ``WorkerStatus/controlAddress``.
+    public var controlAddress: String?
+
+    /// Where `/health`, `/worker_get_status` and `/admin/*` are answered for this worker.
+    public var controlBase: String { controlAddress ?? address }
 
     public init(
         address: String,
@@ -26,7 +31,8 @@ public struct WorkerRecord: Codable, Sendable, Equatable {
         checkHeartBeat: Bool = true,
         multimodal: Bool = false,
         lastHeartbeatAgeSeconds: Double = 0,
-        activity: WorkerActivity? = nil
+        activity: WorkerActivity? = nil,
+        controlAddress: String? = nil
     ) {
         self.address = address
         self.models = models
@@ -39,6 +45,7 @@ public struct WorkerRecord: Codable, Sendable, Equatable {
         self.multimodal = multimodal
         self.lastHeartbeatAgeSeconds = lastHeartbeatAgeSeconds
         self.activity = activity
+        self.controlAddress = controlAddress
     }
 
     enum CodingKeys: String, CodingKey {
@@ -47,6 +54,7 @@ public struct WorkerRecord: Codable, Sendable, Equatable {
         case limitConcurrency = "limit_concurrency"
         case checkHeartBeat = "check_heart_beat"
         case lastHeartbeatAgeSeconds = "last_heartbeat_age_s"
+        case controlAddress = "control_address"
     }
 }
 

@@ -8,6 +8,10 @@ public struct WorkerStatus: Codable, Sendable, Equatable {
     public var api: String?
     public var limitConcurrency: Int?
     public var state: WorkerState?
+    /// Where the worker's own endpoints (`/health`, `/worker_get_status`, `/admin/*`) are, when
+    /// not at its registered address: a direct-data-plane worker registers its backend's URL, so
+    /// gateways send requests straight there, and answers these itself as a sidecar.
+    public var controlAddress: String?
 
     public init(
         modelNames: [String],
@@ -15,7 +19,8 @@ public struct WorkerStatus: Codable, Sendable, Equatable {
         queueLength: Int = 0,
         api: String? = nil,
         limitConcurrency: Int? = nil,
-        state: WorkerState? = nil
+        state: WorkerState? = nil,
+        controlAddress: String? = nil
     ) {
         self.modelNames = modelNames
         self.speed = speed
@@ -23,6 +28,7 @@ public struct WorkerStatus: Codable, Sendable, Equatable {
         self.api = api
         self.limitConcurrency = limitConcurrency
         self.state = state
+        self.controlAddress = controlAddress
     }
 
     enum CodingKeys: String, CodingKey {
@@ -32,6 +38,7 @@ public struct WorkerStatus: Codable, Sendable, Equatable {
         case api
         case limitConcurrency = "limit_concurrency"
         case state
+        case controlAddress = "control_address"
     }
 }
 

@@ -64,7 +64,7 @@ struct ControllerLink: Sendable {
 
     /// Returns the controller's `exist` answer.
     func heartbeat() async throws -> Bool {
-        let beat = FastChat.HeartBeat(workerName: address, queueLength: worker.limiter.queueLength, state: worker.state, activity: worker.activity)
+        let beat = FastChat.HeartBeat(workerName: address, queueLength: await worker.queueLength(), state: worker.state, activity: worker.activity)
         let body = try await post("/receive_heart_beat", beat)
         return try JSONDecoder.decode(FastChat.HeartBeatReply.self, from: body).exist
     }

@@ -60,9 +60,16 @@ public final class Worker: Sendable {
         shared.withLock { $0.state = newState }
     }
 
+    /// The address registered with the controller, where gateways send requests: the backend's
+    /// on a direct data plane, else this worker's own (nil until the server is bound).
+    public var registeredAddress: String? {
+        if case .direct(let backendAddress) = configuration.dataPlane { return backendAddress }
+        return address
+    }
+
     /// The status reported to the controller: FastChat's fields plus Switchyard's.
     public var status: WorkerStatus {
-        WorkerStatus(
+        var status = WorkerStatus(
             modelNames: configuration.modelNames,
             speed: configuration.weight,
             queueLength: limiter.queueLength,
@@ -70,6 +77,15 @@ public final class Worker: Sendable {
             limitConcurrency: configuration.limitConcurrency,
             state: state
         )
+        if case .direct = configuration.dataPlane { status.controlAddress = address }
+        return status
+    }
+
+    /// Requests running and waiting: the limiter's count, or on a direct data plane, where no
+    /// request passes through this worker, what the backend's metrics say (0 without them).
+    func queueLength() async -> Int {
+        guard case .direct(let backendAddress) = configuration.dataPlane else { return limiter.queueLength }
+        return await BackendLoad.scrape(backendAddress, httpClient: httpClient) ?? 0
     }
 
     /// Registration, heartbeats and the drain on shutdown; list it after the worker's application,

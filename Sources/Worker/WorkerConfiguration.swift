@@ -17,6 +17,8 @@ public struct WorkerConfiguration: Sendable {
     public var maxRegisterBackoff: Duration
     /// Timeout of each call to the controller.
     public var controllerTimeout: Duration
+    /// Whether gateways send requests through this worker or straight to its backend.
+    public var dataPlane: DataPlane
     /// The registration token it sends and who may drain it.
     public var access: WorkerAccess
 
@@ -29,6 +31,7 @@ public struct WorkerConfiguration: Sendable {
         heartbeatInterval: Duration = .seconds(3),
         maxRegisterBackoff: Duration = .seconds(2),
         controllerTimeout: Duration = .seconds(2),
+        dataPlane: DataPlane = .worker,
         access: WorkerAccess = .open
     ) {
         self.controllerURL = controllerURL
@@ -39,6 +42,7 @@ public struct WorkerConfiguration: Sendable {
         self.heartbeatInterval = heartbeatInterval
         self.maxRegisterBackoff = maxRegisterBackoff
         self.controllerTimeout = controllerTimeout
+        self.dataPlane = dataPlane
         self.access = access
     }
 }

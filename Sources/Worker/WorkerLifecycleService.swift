@@ -7,11 +7,11 @@ struct WorkerLifecycleService: Service {
     let worker: Worker
 
     func run() async throws {
-        var address = worker.address
-        while address == nil {
+        // A direct data plane's status names this worker's own address, so wait for it even then.
+        while worker.address == nil {
             try await Task.sleep(for: .milliseconds(10))
-            address = worker.address
         }
+        let address = worker.registeredAddress
         let link = ControllerLink(worker: worker, address: address!)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await link.maintain() }
