@@ -105,6 +105,7 @@ let package = Package(
                 "SwitchyardCore", "Controller", "Gateway", "Worker", "Backends", "Arena", "Leaderboard", "Bench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -13,7 +13,9 @@ extension Controller {
     }
 
     func addFastChatRoutes<Context: RequestContext>(to router: Router<Context>) {
+        let access = configuration.access
         router.post("register_worker") { request, _ -> Response in
+            try access.registration.authorize(request)
             let registration = try await request.decodeJSON(FastChat.RegisterWorker.self)
             let status: WorkerStatus
             if let reported = registration.workerStatus, !reported.modelNames.isEmpty {
@@ -36,6 +38,7 @@ extension Controller {
             return Response.fastChatNull
         }
         router.post("receive_heart_beat") { request, _ -> Response in
+            try access.registration.authorize(request)
             let beat = try await request.decodeJSON(FastChat.HeartBeat.self)
             let exists = store.heartbeat(beat)
             ControllerMetrics.heartbeat(known: exists)
@@ -60,7 +63,8 @@ extension Controller {
         router.post("worker_get_status") { _, _ in
             try Response.json(store.aggregateStatus)
         }
-        router.post("refresh_all_workers") { _, _ -> Response in
+        router.post("refresh_all_workers") { request, _ -> Response in
+            try access.refresh.authorize(request)
             await refreshAllWorkers()
             return Response.fastChatNull
         }
@@ -70,11 +74,14 @@ extension Controller {
     }
 
     func addNativeRoutes<Context: RequestContext>(to router: Router<Context>) {
+        let access = configuration.access
         let api = router.group("api/v1/workers")
         api.get { _, _ in
             try Response.json(WorkerList(workers: store.records()))
         }
         api.post("unregister") { request, _ -> Response in
+            // A worker leaving sends its registration token; an operator, the admin token.
+            try AccessRule.authorize(request, anyOf: [access.registration, access.admin])
             let worker = try await request.decodeJSON(FastChat.WorkerName.self)
             store.remove(address: worker.workerName)
             logger.info("worker left", metadata: ["worker": "\(worker.workerName)"])
@@ -82,6 +89,7 @@ extension Controller {
         }
         for (path, target) in [("drain", WorkerState.draining), ("undrain", WorkerState.ready)] {
             api.post(RouterPath(stringLiteral: path)) { request, _ -> Response in
+                try access.admin.authorize(request)
                 let body = try await request.decodeJSON(FastChat.WorkerAddressBody.self)
                 return try .json(try await setState(target, of: body.address))
             }

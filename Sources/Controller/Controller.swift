@@ -79,6 +79,9 @@ public struct Controller: Sendable {
         }
         var request = HTTPClientRequest(url: registered.controlBase.trimmingSuffix("/") + (state == .draining ? "/admin/drain" : "/admin/undrain"))
         request.method = .POST
+        if let token = configuration.access.adminToken {
+            request.headers.add(name: "authorization", value: "Bearer \(token.secret)")
+        }
         do {
             let response = try await httpClient.execute(request, timeout: .init(configuration.statusPullTimeout))
             _ = try await response.body.collect(upTo: 1 << 20)

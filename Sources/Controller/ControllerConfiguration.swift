@@ -1,4 +1,5 @@
 import Routing
+import SwitchyardCore
 
 /// How the controller keeps its registry.
 public struct ControllerConfiguration: Sendable {
@@ -12,18 +13,22 @@ public struct ControllerConfiguration: Sendable {
     public var dispatch: DispatchMethod
     /// Comment lines on an idle watch stream, so a watcher notices a dead controller.
     public var watchKeepAlive: Duration
+    /// Who may register workers and act as operator.
+    public var access: ControllerAccess
 
     public init(
         heartbeatExpiration: Duration = .seconds(10),
         sweepInterval: Duration? = nil,
         statusPullTimeout: Duration = .seconds(2),
         dispatch: DispatchMethod = .shortestQueue,
-        watchKeepAlive: Duration = .seconds(2)
+        watchKeepAlive: Duration = .seconds(2),
+        access: ControllerAccess = .open
     ) {
         self.heartbeatExpiration = heartbeatExpiration
         self.sweepInterval = sweepInterval ?? min(.seconds(1), heartbeatExpiration / 4)
         self.statusPullTimeout = statusPullTimeout
         self.dispatch = dispatch
         self.watchKeepAlive = watchKeepAlive
+        self.access = access
     }
 }

@@ -24,6 +24,7 @@ extension Gateway {
             let body = try await request.collectBody(upTo: configuration.maxBodySize)
             let validated = try RequestValidator.validate(body, for: endpoint)
             record.model = validated.model
+            try ModelAccess.check(validated.model)
             let routingRequest = routingRequest(for: validated, headers: request.headers)
             let requestBody = request.body
             var queued = false

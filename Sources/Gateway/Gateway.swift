@@ -30,7 +30,7 @@ public struct Gateway: Sendable {
             // Model ids may contain slashes (`meta-llama/Llama-3-8B`): the id is the rest of the path.
             router.get("\(prefix)models/**") { _, context in
                 let id = context.parameters.getCatchAll().joined(separator: "/")
-                guard directory.modelNames.contains(id) else { throw OpenAIError.modelNotFound(id) }
+                guard directory.modelNames.contains(id), ModelAccess.allows(id) else { throw OpenAIError.modelNotFound(id) }
                 return try Response.json(ModelCard(id: id, created: Int(Date().timeIntervalSince1970)))
             }
             for endpoint in Endpoint.allCases {
@@ -58,7 +58,7 @@ public struct Gateway: Sendable {
 
     func listModels() throws -> Response {
         let created = Int(Date().timeIntervalSince1970)
-        let models = directory.modelNames.map { ModelCard(id: $0, created: created) }
+        let models = directory.modelNames.filter(ModelAccess.allows).map { ModelCard(id: $0, created: created) }
         return try .json(ModelCardList(data: models))
     }
 }

@@ -14,6 +14,8 @@ struct DaemonOptions: ParsableArguments {
     @Option(help: "Log format: json (one object per line, for log pipelines) or text (for people).")
     var logFormat: LogFormat = .json
 
+    @OptionGroup var tls: TLSOptions
+
     enum LogFormat: String, ExpressibleByArgument, CaseIterable {
         case json, text
     }

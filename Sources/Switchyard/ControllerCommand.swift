@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Controller
 import Gateway
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import Routing
 import ServiceLifecycle
@@ -29,19 +30,51 @@ struct ControllerCommand: AsyncParsableCommand {
 
     @OptionGroup var arena: ArenaOptions
 
+    @OptionGroup var apiKeys: APIKeyOptions
+
+    @OptionGroup var registration: RegistrationTokenOption
+
+    @Flag(help: "FastChat's open registration: accept workers without a registration token although bound beyond loopback. Anyone who reaches the port can then register a worker and receive users' prompts.")
+    var allowUnauthenticatedWorkers = false
+
+    @OptionGroup var admin: AdminTokenOption
+
     @Option(help: "Seconds without a heartbeat before a worker is removed (env FASTCHAT_CONTROLLER_HEART_BEAT_EXPIRATION; default 10).")
     var heartBeatExpiration: Double?
+
+    func validate() throws {
+        if !daemon.isLoopback && registration.token == nil && !allowUnauthenticatedWorkers {
+            throw ValidationError(
+                """
+                Bound to \(daemon.host), anyone on the network could register a worker and receive users' prompts (FastChat#3793). \
+                Give --registration-token TOKEN (or SWITCHYARD_REGISTRATION_TOKEN) to the controller and its workers, \
+                or pass --allow-unauthenticated-workers for FastChat's open registration.
+                """
+            )
+        }
+    }
 
     func run() async throws {
         daemon.bootstrapObservability()
         let expiration = resolved(heartBeatExpiration, environment: "FASTCHAT_CONTROLLER_HEART_BEAT_EXPIRATION", default: 10)
+        let access = ControllerAccess(
+            registrationToken: registration.token,
+            adminToken: admin.token,
+            loopback: daemon.isLoopback,
+            allowUnauthenticatedWorkers: allowUnauthenticatedWorkers
+        )
+        access.logNotices(host: daemon.host, logger: Logger(label: "switchyard.controller"))
+        let tls = try daemon.tls.configuration()
         let setup = ControllerSetup(
             host: daemon.host,
             port: port,
             gatewayPort: noGateway ? nil : gatewayPort,
-            controller: ControllerConfiguration(heartbeatExpiration: .seconds(fractional: expiration), dispatch: gateway.dispatch),
+            controller: ControllerConfiguration(heartbeatExpiration: .seconds(fractional: expiration), dispatch: gateway.dispatch, access: access),
             gateway: gateway.configuration,
-            arena: noGateway ? nil : arena
+            arena: noGateway ? nil : arena,
+            apiKeys: try apiKeys.keySet(),
+            controllerTLS: tls,
+            gatewayTLS: tls
         )
         try await runDaemon(logger: Logger(label: "switchyard.controller"), readTimeout: .seconds(fractional: gateway.responseTimeout)) { httpClient in
             try setup.services(httpClient: httpClient)
@@ -57,6 +90,10 @@ struct ControllerSetup {
     var controller: ControllerConfiguration
     var gateway: GatewayConfiguration
     var arena: ArenaOptions?
+    var apiKeys: APIKeySet
+    /// HTTPS on the registry's listener and on the gateway's (`up` serves HTTPS on the gateway only).
+    var controllerTLS: TLSConfiguration?
+    var gatewayTLS: TLSConfiguration?
 
     func services(
         httpClient: HTTPClient,
@@ -66,19 +103,20 @@ struct ControllerSetup {
         let router = Router<BasicRequestContext>.switchyard()
         controller.addRoutes(to: router)
         var services: [any Service] = [
-            makeServer(role: "controller", router: router, host: host, port: port, logger: Logger(label: "switchyard.controller"))
+            try makeServer(role: "controller", router: router, host: host, port: port, tls: controllerTLS, logger: Logger(label: "switchyard.controller"))
         ]
         services += controller.services
         if let gatewayPort {
             let gatewayLogger = Logger(label: "switchyard.gateway")
             let gateway = Gateway(configuration: self.gateway, httpClient: httpClient, logger: gatewayLogger)
             let gatewayRouter = Router<BasicRequestContext>.switchyard()
+            gatewayRouter.add(middleware: APIKeyMiddleware(keys: apiKeys))
             gateway.addRoutes(to: gatewayRouter)
             try arena?.makeArena(gateway: gateway)?.addRoutes(to: gatewayRouter)
             services.append(LocalRegistryFeed(events: controller.store.watch(), directory: gateway.directory))
             services += gateway.services
             services.append(
-                makeServer(role: "gateway", router: gatewayRouter, host: host, port: gatewayPort, logger: gatewayLogger) { port in
+                try makeServer(role: "gateway", router: gatewayRouter, host: host, port: gatewayPort, tls: gatewayTLS, logger: gatewayLogger) { port in
                     await onGatewayListening(port, gateway.directory)
                 }
             )

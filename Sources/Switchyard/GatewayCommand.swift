@@ -24,17 +24,22 @@ struct GatewayCommand: AsyncParsableCommand {
 
     @OptionGroup var arena: ArenaOptions
 
+    @OptionGroup var apiKeys: APIKeyOptions
+
     func run() async throws {
         daemon.bootstrapObservability()
         let logger = Logger(label: "switchyard.gateway")
+        let keys = try apiKeys.keySet()
+        let tls = try daemon.tls.configuration()
         try await runDaemon(logger: logger, readTimeout: .seconds(fractional: options.responseTimeout)) { httpClient in
             let gateway = Gateway(configuration: options.configuration, httpClient: httpClient, logger: logger)
             let router = Router<BasicRequestContext>.switchyard()
+            router.add(middleware: APIKeyMiddleware(keys: keys))
             gateway.addRoutes(to: router)
             try arena.makeArena(gateway: gateway)?.addRoutes(to: router)
             return [ControllerWatchFeed(controllerURL: controller, directory: gateway.directory, logger: logger)]
                 + gateway.services
-                + [makeServer(role: "gateway", router: router, host: daemon.host, port: port, logger: logger)]
+                + [try makeServer(role: "gateway", router: router, host: daemon.host, port: port, tls: tls, logger: logger)]
         }
     }
 }

@@ -1,28 +1,45 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 
 /// Builds one HTTP server of a role, announcing its URL once bound (port 0 picks a free port).
+///
+/// Every listener bounds its request heads (see ``headerLimits``) and serves HTTPS when given `tls`.
 func makeServer(
     role: String,
     router: Router<BasicRequestContext>,
     host: String,
     port: Int,
+    tls: TLSConfiguration? = nil,
     logger: Logger,
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
-) -> some ApplicationProtocol {
-    Application(
+) throws -> some ApplicationProtocol {
+    let http1 = HTTPServerBuilder.http1(configuration: .init(httpDecoderConfiguration: headerLimits))
+    let scheme = tls == nil ? "http" : "https"
+    return Application(
         router: router,
+        server: try tls.map { try .tls(http1, tlsConfiguration: $0) } ?? http1,
         configuration: .init(address: .hostname(host, port: port), serverName: nil),
         onServerRunning: { channel in
             let boundPort = channel.localAddress?.port ?? port
-            announce("switchyard \(role) listening on http://\(urlHost(host)):\(boundPort)")
+            announce("switchyard \(role) listening on \(scheme)://\(urlHost(host)):\(boundPort)")
             await onListening(boundPort)
         },
         logger: logger
     )
 }
+
+/// Request-head limits: generous for SDKs (a dozen `x-stainless-*` headers) and tokens, small
+/// enough that a peer cannot make a server buffer megabytes of headers; beyond them the
+/// request gets 400.
+let headerLimits = HTTP1Channel.Configuration.DecoderConfiguration(
+    maxHeaderFieldSize: 16 << 10,
+    maxHeaderListSize: 64 << 10,
+    maxHeaderFieldCount: 200
+)
 
 /// The host part of a URL for a bind address (IPv6 in brackets).
 func urlHost(_ host: String) -> String {

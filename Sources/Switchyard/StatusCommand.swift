@@ -24,10 +24,11 @@ struct ControllerOption: ParsableArguments {
         try await send(HTTPClientRequest(url: controller.trimmingSuffix("/") + path))
     }
 
-    func post(_ path: String, _ value: some Encodable) async throws -> ByteBuffer {
+    func post(_ path: String, _ value: some Encodable, token: AccessToken? = nil) async throws -> ByteBuffer {
         var request = HTTPClientRequest(url: controller.trimmingSuffix("/") + path)
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
+        if let token { request.headers.add(name: "authorization", value: "Bearer \(token.secret)") }
         request.body = .bytes(ByteBuffer(data: try JSONEncoder.switchyard.encode(value)))
         return try await send(request)
     }
@@ -107,9 +108,11 @@ struct DrainWorker: AsyncParsableCommand {
     @Flag(help: "Wait until the worker has no running or queued requests.")
     var wait = false
 
+    @OptionGroup var admin: AdminTokenOption
+
     func run() async throws {
         let drainedAt = ContinuousClock.now
-        _ = try await controller.post("/api/v1/workers/drain", FastChat.WorkerAddressBody(address: address))
+        _ = try await controller.post("/api/v1/workers/drain", FastChat.WorkerAddressBody(address: address), token: admin.token)
         print("draining \(address)")
         guard wait else { return }
         while true {
@@ -137,8 +140,10 @@ struct UndrainWorker: AsyncParsableCommand {
     @Argument(help: "The worker's address, as `switchyard status` lists it.")
     var address: String
 
+    @OptionGroup var admin: AdminTokenOption
+
     func run() async throws {
-        _ = try await controller.post("/api/v1/workers/undrain", FastChat.WorkerAddressBody(address: address))
+        _ = try await controller.post("/api/v1/workers/undrain", FastChat.WorkerAddressBody(address: address), token: admin.token)
         print("\(address) takes requests again")
     }
 }

@@ -27,6 +27,12 @@ struct UpCommand: AsyncParsableCommand {
 
     @OptionGroup var arena: ArenaOptions
 
+    @OptionGroup var apiKeys: APIKeyOptions
+
+    @OptionGroup var registration: RegistrationTokenOption
+
+    @OptionGroup var admin: AdminTokenOption
+
     @Option(help: "Number of simulated workers.")
     var workers: Int = 2
 
@@ -57,15 +63,24 @@ struct UpCommand: AsyncParsableCommand {
         let controllerURL = "http://\(urlHost(host)):\(controllerPort)"
         let expectedWorkers = workers
         let modelNames = self.modelNames
-        let arenaLine = arena.noArena ? "" : "\n  Arena:       http://\(urlHost(host)):PORT/arena   (needs two or more --models)"
+        let scheme = daemon.tls.isEnabled ? "https" : "http"
+        let arenaLine = arena.noArena ? "" : "\n  Arena:       \(scheme)://\(urlHost(host)):PORT/arena   (needs two or more --models)"
         let model = modelNames[0]
+        // Without --registration-token the in-process workers share a fresh one: nobody else can join.
+        let registrationToken = registration.token ?? AccessToken.random()
+        let access = ControllerAccess(registrationToken: registrationToken, adminToken: admin.token, loopback: daemon.isLoopback, allowUnauthenticatedWorkers: false)
+        let workerAccess = WorkerAccess(registrationToken: registrationToken, adminToken: admin.token, loopback: daemon.isLoopback)
         let setup = ControllerSetup(
             host: host,
             port: controllerPort,
             gatewayPort: port,
-            controller: ControllerConfiguration(dispatch: gateway.dispatch),
+            controller: ControllerConfiguration(dispatch: gateway.dispatch, access: access),
             gateway: gateway.configuration,
-            arena: arena
+            arena: arena,
+            apiKeys: try apiKeys.keySet(),
+            // The workers reach the controller over plain HTTP on this machine; clients get HTTPS.
+            controllerTLS: nil,
+            gatewayTLS: try daemon.tls.configuration()
         )
         let simulator = SimulatorConfiguration(
             timeToFirstToken: .seconds(fractional: timeToFirstToken),
@@ -78,7 +93,7 @@ struct UpCommand: AsyncParsableCommand {
                 for _ in 0..<500 where directory.snapshot.workers.count < expectedWorkers {
                     try? await Task.sleep(for: .milliseconds(10))
                 }
-                let gatewayURL = "http://\(urlHost(host)):\(gatewayPort)"
+                let gatewayURL = "\(scheme)://\(urlHost(host)):\(gatewayPort)"
                 announce(
                     """
 
@@ -93,8 +108,8 @@ struct UpCommand: AsyncParsableCommand {
                 )
             }
             for index in 0..<expectedWorkers {
-                services += workerServices(
-                    configuration: WorkerConfiguration(controllerURL: controllerURL, modelNames: [modelNames[index % modelNames.count]]),
+                services += try workerServices(
+                    configuration: WorkerConfiguration(controllerURL: controllerURL, modelNames: [modelNames[index % modelNames.count]], access: workerAccess),
                     backend: SimulatorBackend(configuration: simulator),
                     host: host,
                     port: 0,

@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Backends
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import ServiceLifecycle
 import SwitchyardCore
@@ -88,6 +89,10 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup var simulator: SimulatorOptions
 
+    @OptionGroup var registration: RegistrationTokenOption
+
+    @OptionGroup var admin: AdminTokenOption
+
     func validate() throws {
         if backend == .openai && upstream == nil {
             throw ValidationError("--backend openai needs --upstream URL.")
@@ -113,6 +118,9 @@ struct WorkerCommand: AsyncParsableCommand {
         if workerAddress == nil && (daemon.host == "0.0.0.0" || daemon.host == "::") {
             throw ValidationError("Binding to \(daemon.host) needs --worker-address: the URL others reach this worker at.")
         }
+        if workerAddress == nil && daemon.tls.isEnabled {
+            throw ValidationError("--tls-cert needs --worker-address https://NAME:PORT, with the name the certificate is for.")
+        }
     }
 
     var parsedModelNames: [String] {
@@ -129,21 +137,23 @@ struct WorkerCommand: AsyncParsableCommand {
             weight: weight,
             limitConcurrency: limitConcurrency,
             heartbeatInterval: .seconds(fractional: interval),
-            dataPlane: dataPlane == .direct ? .direct(upstream: upstream!) : .worker
+            dataPlane: dataPlane == .direct ? .direct(upstream: upstream!) : .worker,
+            access: WorkerAccess(registrationToken: registration.token, adminToken: admin.token, loopback: daemon.isLoopback)
         )
+        let tls = try daemon.tls.configuration()
         try await runDaemon(logger: Logger(label: "switchyard.worker")) { httpClient in
             switch self.backend {
             case .sim:
                 let backend = SimulatorBackend(configuration: simulator.configuration)
-                return workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, httpClient: httpClient)
+                return try workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, tls: tls, httpClient: httpClient)
             case .openai:
                 let backend = OpenAIUpstreamBackend(upstream: upstream!, upstreamModel: upstreamModel, httpClient: httpClient)
-                return workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, httpClient: httpClient)
+                return try workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, tls: tls, httpClient: httpClient)
             case .process:
                 let backend = try processBackend(httpClient: httpClient)
                 // First in the list, so it stops last: after the worker has drained.
-                return [ProcessSupervisorService(supervisor: backend.supervisor)]
-                    + workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, httpClient: httpClient)
+                return try [ProcessSupervisorService(supervisor: backend.supervisor)]
+                    + workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, tls: tls, httpClient: httpClient)
             }
         }
     }
@@ -183,13 +193,14 @@ func workerServices(
     backend: any ModelBackend,
     host: String,
     port: Int,
+    tls: TLSConfiguration? = nil,
     httpClient: HTTPClient
-) -> [any Service] {
+) throws -> [any Service] {
     let logger = Logger(label: "switchyard.worker")
     let worker = Worker(configuration: configuration, backend: backend, httpClient: httpClient, logger: logger)
     let router = Router<BasicRequestContext>.switchyard()
     worker.addRoutes(to: router)
-    let server = makeServer(role: "worker", router: router, host: host, port: port, logger: logger) { port in
+    let server = try makeServer(role: "worker", router: router, host: host, port: port, tls: tls, logger: logger) { port in
         worker.serverStarted(host: urlHost(host), port: port)
     }
     return [server, worker.lifecycleService]

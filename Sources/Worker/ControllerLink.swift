@@ -27,7 +27,7 @@ struct ControllerLink: Sendable {
                     logger.info("registered with controller", metadata: ["controller": "\(configuration.controllerURL)", "worker": "\(address)"])
                 } catch {
                     if controllerReachable {
-                        logger.warning("controller unreachable; retrying", metadata: ["controller": "\(configuration.controllerURL)", "error": "\(error)"])
+                        logger.warning("cannot register with the controller; retrying", metadata: ["controller": "\(configuration.controllerURL)", "error": "\(error)"])
                         controllerReachable = false
                     }
                     try? await Task.sleep(for: backoff)
@@ -78,11 +78,16 @@ struct ControllerLink: Sendable {
         var request = HTTPClientRequest(url: configuration.controllerURL.trimmingSuffix("/") + path)
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
+        if let token = configuration.access.registrationToken {
+            request.headers.add(name: "authorization", value: "Bearer \(token.secret)")
+        }
         request.body = .bytes(ByteBuffer(data: try JSONEncoder.switchyard.encode(value)))
         let response = try await worker.httpClient.execute(request, timeout: TimeAmount(configuration.controllerTimeout))
         let body = try await response.body.collect(upTo: 1 << 20)
         guard response.status == .ok else {
-            throw OpenAIError.badGateway("controller answered \(path) with HTTP \(response.status.code)")
+            // Say why: a refused registration token must be obvious in the worker's log.
+            let reason = (try? JSONDecoder().decode(OpenAIError.Body.self, from: body).error.message).map { ": \($0)" } ?? ""
+            throw OpenAIError.badGateway("controller answered \(path) with HTTP \(response.status.code)\(reason)")
         }
         return body
     }

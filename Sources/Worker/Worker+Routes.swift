@@ -23,11 +23,13 @@ extension Worker {
         router.addMetricsRoute { WorkerMetrics.refresh(from: worker) }
         router.post("worker_get_status") { _, _ in try Response.json(worker.status) }
         router.get("worker_get_status") { _, _ in try Response.json(worker.status) }
-        router.post("admin/drain") { _, _ in
+        router.post("admin/drain") { request, _ in
+            try configuration.access.admin.authorize(request)
             worker.setState(.draining)
             return try Response.json(worker.status)
         }
-        router.post("admin/undrain") { _, _ in
+        router.post("admin/undrain") { request, _ in
+            try configuration.access.admin.authorize(request)
             worker.setState(.ready)
             return try Response.json(worker.status)
         }

@@ -1,3 +1,5 @@
+import SwitchyardCore
+
 /// How a worker presents itself to the controller and admits requests.
 public struct WorkerConfiguration: Sendable {
     /// The controller's base URL.
@@ -17,6 +19,8 @@ public struct WorkerConfiguration: Sendable {
     public var controllerTimeout: Duration
     /// Whether gateways send requests through this worker or straight to its backend.
     public var dataPlane: DataPlane
+    /// The registration token it sends and who may drain it.
+    public var access: WorkerAccess
 
     public init(
         controllerURL: String = "http://127.0.0.1:21001",
@@ -27,7 +31,8 @@ public struct WorkerConfiguration: Sendable {
         heartbeatInterval: Duration = .seconds(3),
         maxRegisterBackoff: Duration = .seconds(2),
         controllerTimeout: Duration = .seconds(2),
-        dataPlane: DataPlane = .worker
+        dataPlane: DataPlane = .worker,
+        access: WorkerAccess = .open
     ) {
         self.controllerURL = controllerURL
         self.workerAddress = workerAddress
@@ -38,5 +43,6 @@ public struct WorkerConfiguration: Sendable {
         self.maxRegisterBackoff = maxRegisterBackoff
         self.controllerTimeout = controllerTimeout
         self.dataPlane = dataPlane
+        self.access = access
     }
 }

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Controller
+import Foundation
+import Gateway
+import Logging
+import SwitchyardCore
+
+/// The client API keys a gateway accepts.
+struct APIKeyOptions: ParsableArguments {
+    @Option(name: .customLong("api-key"), help: "A client API key the gateway accepts, as `Authorization: Bearer KEY` (repeatable). Without any key the gateway is open.")
+    var apiKeys: [String] = []
+
+    @Option(help: "File of client API keys: one per line, or `KEY model1,model2` to limit a key to those models; lines starting with # are comments (env SWITCHYARD_API_KEYS_FILE).")
+    var apiKeysFile: String?
+
+    func validate() throws {
+        _ = try keySet()
+    }
+
+    func keySet() throws -> APIKeySet {
+        var keys = APIKeySet(apiKeys.compactMap(AccessToken.init).map { APIKeySet.Entry(key: $0) })
+        if let path = apiKeysFile ?? ProcessInfo.processInfo.environment["SWITCHYARD_API_KEYS_FILE"] {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ValidationError("Cannot read the API keys file \(path).")
+            }
+            do {
+                keys = keys.merging(try APIKeySet(parsing: text))
+            } catch {
+                throw ValidationError("API keys file \(path), \(error)")
+            }
+            if keys.isEmpty { throw ValidationError("The API keys file \(path) holds no key: the gateway would be open.") }
+        }
+        return keys
+    }
+}
+
+/// The shared secret workers present to the controller.
+struct RegistrationTokenOption: ParsableArguments {
+    @Option(help: "Token workers send to register and heartbeat, as `Authorization: Bearer TOKEN` (env SWITCHYARD_REGISTRATION_TOKEN).")
+    var registrationToken: String?
+
+    var token: AccessToken? {
+        AccessToken(registrationToken ?? ProcessInfo.processInfo.environment["SWITCHYARD_REGISTRATION_TOKEN"] ?? "")
+    }
+}
+
+/// The operator's secret: drain, undrain, unregister, refresh.
+struct AdminTokenOption: ParsableArguments {
+    @Option(help: "Token of operator actions (drain, undrain, unregister, refresh), as `Authorization: Bearer TOKEN` (env SWITCHYARD_ADMIN_TOKEN).")
+    var adminToken: String?
+
+    var token: AccessToken? {
+        AccessToken(adminToken ?? ProcessInfo.processInfo.environment["SWITCHYARD_ADMIN_TOKEN"] ?? "")
+    }
+}
+
+extension DaemonOptions {
+    /// Whether only this machine can reach the daemon: the rule that decides what stays open without tokens.
+    var isLoopback: Bool {
+        let host = host.lowercased()
+        return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+}
+
+extension ControllerAccess {
+    /// Says at start-up what is open, so an operator never runs an open registry unknowingly.
+    func logNotices(host: String, logger: Logger) {
+        if case .open = registration.requirement {
+            logger.notice("workers register without a token", metadata: ["host": "\(host)"])
+        }
+        if case .closed = admin.requirement {
+            logger.notice("drain, undrain and unregister are off: bound beyond loopback without --admin-token", metadata: ["host": "\(host)"])
+        }
+    }
+}
