@@ -39,7 +39,8 @@ public struct OpenAIUpstreamBackend: ModelBackend {
         var outbound = HTTPClientRequest(url: baseURL + "/" + request.endpoint.rawValue)
         outbound.method = .POST
         outbound.headers.add(name: "content-type", value: "application/json")
-        if !request.requestID.isEmpty { outbound.headers.add(name: "x-request-id", value: request.requestID) }
+        // llama-cpp-python's server answers 400 to an `x-request-id` that is not a UUID.
+        if UUID(uuidString: request.requestID) != nil { outbound.headers.add(name: "x-request-id", value: request.requestID) }
         let renamed = try upstreamModel.map { try request.body.replacingModel(with: $0) } ?? request.body
         outbound.body = .bytes(renamed.addingMaxTokens())
         let response: HTTPClientResponse

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import NIOCore
 import Logging
@@ -45,8 +46,8 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     static func makeRequestID() -> String {
-        var random = SystemRandomNumberGenerator()
-        return "req_" + String(random.next(), radix: 16) + String(random.next(), radix: 16)
+        // A UUID, because model servers pass it on only in that shape (llama-cpp-python rejects others).
+        UUID().uuidString.lowercased()
     }
 }
 
