@@ -5,16 +5,14 @@ import Foundation
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Load-test any OpenAI-compatible endpoint: throughput, latency percentiles, time to first token.",
-        subcommands: [HeartbeatBenchCommand.self]
+        abstract: "Load-test any OpenAI-compatible endpoint: throughput, latency percentiles, time to first token."
     )
 
-    // Optional to the parser only, so that `bench heartbeats` needs neither; `run` requires both.
-    @Option(help: "Base URL of an OpenAI-compatible API (ours or anyone's), with or without /v1 (required).")
-    var url: String?
+    @Option(help: "Base URL of an OpenAI-compatible API (ours or anyone's), with or without /v1.")
+    var url: String
 
-    @Option(help: "Model to ask for (required).")
-    var model: String?
+    @Option(help: "Model to ask for.")
+    var model: String
 
     @Option(help: "Closed loop: requests in flight at all times.")
     var concurrency: Int = 1
@@ -55,7 +53,6 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard let url, let model else { throw ValidationError("bench needs --url and --model.") }
         let configuration = BenchConfiguration(
             url: url,
             model: model,

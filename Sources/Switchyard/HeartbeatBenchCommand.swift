@@ -2,10 +2,10 @@ import ArgumentParser
 import Bench
 import Foundation
 
-/// `switchyard bench heartbeats`: what a crowd of workers' heartbeats costs a controller.
+/// `switchyard bench-heartbeats`: what a crowd of workers' heartbeats costs a controller.
 struct HeartbeatBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "heartbeats",
+        commandName: "bench-heartbeats",
         abstract: "Register many fake workers with a controller and beat for each at a steady rate; read the controller's CPU and memory meanwhile."
     )
 

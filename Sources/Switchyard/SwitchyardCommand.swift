@@ -13,6 +13,7 @@ struct SwitchyardCommand: AsyncParsableCommand {
             StatusCommand.self,
             LeaderboardCommand.self,
             BenchCommand.self,
+            HeartbeatBenchCommand.self,
         ]
     )
 }

@@ -10,18 +10,20 @@ public enum JSONValue: Decodable, Sendable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
+        // Each failed attempt throws, and throwing is what costs: try the commonest kinds in a
+        // request body first (strings, then objects), so most values decode at the first try.
         if container.decodeNil() {
             self = .null
         } else if let text = try? container.decode(String.self) {
             self = .string(text)
-        } else if let number = try? container.decode(Double.self) {
-            self = .number(number)
-        } else if let flag = try? container.decode(Bool.self) {
-            self = .bool(flag)
+        } else if let fields = try? container.decode([String: JSONValue].self) {
+            self = .object(fields)
         } else if let items = try? container.decode([JSONValue].self) {
             self = .array(items)
+        } else if let number = try? container.decode(Double.self) {
+            self = .number(number)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            self = .bool(try container.decode(Bool.self))
         }
     }
 
