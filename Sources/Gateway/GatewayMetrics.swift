@@ -64,8 +64,12 @@ struct RequestRecord: Sendable {
     /// `message` says why a failed request failed, for the dashboard's recent errors.
     func finish(status: Int, message: String? = nil, logger: Logger) {
         let duration = ContinuousClock.now - started
-        let model = self.model.isEmpty ? "unknown" : self.model
-        stats?.record(.init(model: model, endpoint: endpoint.rawValue, status: status, latency: duration, requestID: requestID, worker: worker, message: message))
+        // A model name no worker took may be anything a client made up: one label for all of
+        // them keeps the series bounded. 429 and 503 only come for models the directory knows.
+        let known = !worker.isEmpty || status == 429 || status == 503
+        let model = known && !self.model.isEmpty ? self.model : "unknown"
+        // The dashboard's statistics bound their own model names.
+        stats?.record(.init(model: self.model.isEmpty ? "unknown" : self.model, endpoint: endpoint.rawValue, status: status, latency: duration, requestID: requestID, worker: worker, message: message))
         Counter(
             label: "switchyard_gateway_requests_total",
             dimensions: [("endpoint", endpoint.rawValue), ("model", model), ("worker", worker), ("status", String(status))]

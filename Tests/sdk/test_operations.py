@@ -24,13 +24,20 @@ def traffic(switchyard):
     list(client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "stream me"}], stream=True, stream_options={"include_usage": True}))
     with pytest.raises(openai.NotFoundError):
         client.chat.completions.create(model="no-such-model", messages=[{"role": "user", "content": "x"}])
+    # Workers report their activity with their next heartbeat (every 3 s).
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        workers = json.load(urllib.request.urlopen(switchyard["controller"] + "/api/v1/workers"))["workers"]
+        if workers and all("activity" in worker for worker in workers):
+            break
+        time.sleep(0.25)
     return client
 
 
 def test_gateway_metrics_count_requests_tokens_and_latency(switchyard, traffic):
     text = scrape(switchyard["gateway"])
     assert re.search(r'switchyard_gateway_requests_total\{endpoint="chat/completions",model="%s",worker="http://[^"]+",status="200"\} [1-9]' % MODEL, text)
-    assert re.search(r'switchyard_gateway_requests_total\{endpoint="chat/completions",model="no-such-model",worker="",status="404"\} [1-9]', text)
+    assert re.search(r'switchyard_gateway_requests_total\{endpoint="chat/completions",model="unknown",worker="",status="404"\} [1-9]', text)
     assert re.search(r'switchyard_gateway_completion_tokens_total\{model="%s"\} [1-9]' % MODEL, text)
     assert re.search(r'switchyard_gateway_time_to_first_token_seconds_count\{model="%s"\} [1-9]' % MODEL, text)
     assert re.search(r'switchyard_gateway_inter_token_latency_seconds_bucket\{model="%s",le="[^"]+"\}' % MODEL, text)
