@@ -55,6 +55,12 @@ public struct SimulatedFault: Decodable, Sendable, Equatable {
         return .seconds(stall)
     }
 
+    /// The pause inside a non-streamed answer, when `stall_after` places the stall after the first byte.
+    public var stallInsideAnswer: Duration? {
+        guard let stall, stall > 0, stallAfter != nil else { return nil }
+        return .seconds(stall)
+    }
+
     /// The pause mid-stream, once `tokens` tokens went out.
     public func stall(after tokens: Int) -> Duration? {
         guard let stall, stall > 0, stallAfter == tokens else { return nil }

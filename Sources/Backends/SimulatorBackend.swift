@@ -93,7 +93,8 @@ public struct SimulatorBackend: ModelBackend {
     }
 
     func completions(_ request: SimulatorRequest) throws -> BackendResponse {
-        let prompts = SimulatorRequest.texts(of: request.prompt).nonEmpty ?? [""]
+        let texts = SimulatorRequest.texts(of: request.prompt)
+        let prompts = texts.isEmpty ? [""] : texts
         let id = Self.makeID(prefix: "cmpl-")
         let created = Int(Date().timeIntervalSince1970)
         // Choice indexes run across prompts, `n` per prompt, as OpenAI numbers them.
@@ -154,7 +155,7 @@ public struct SimulatorBackend: ModelBackend {
             body: ResponseBody { writer in
                 try await Task.sleep(for: configuration.timeToFirstToken)
                 if let delay = configuration.interTokenDelay, tokens > 1 { try await Task.sleep(for: delay * (tokens - 1)) }
-                if let stall = fault?.stallAfter.flatMap({ fault?.stall(after: $0) }) { try await Task.sleep(for: stall) }
+                if let stall = fault?.stallInsideAnswer { try await Task.sleep(for: stall) }
                 if fault?.dropAfter != nil {
                     try await writer.write(bytes.getSlice(at: bytes.readerIndex, length: bytes.readableBytes / 2)!)
                     throw SimulatedFault.Dropped()
@@ -235,8 +236,4 @@ struct SimulatedScript {
         let data = (try? JSONEncoder.switchyard.encode(value)) ?? Data()
         events.append(Event(payload: Array(data), token: token))
     }
-}
-
-extension Array {
-    var nonEmpty: Self? { isEmpty ? nil : self }
 }

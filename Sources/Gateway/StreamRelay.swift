@@ -20,7 +20,9 @@ struct StreamRelay {
     private(set) var endsBetweenEvents = true
     private var failed = false
     private var lastChunk: ContinuousClock.Instant?
-    private var tail = ByteBuffer()
+    /// The latest chunks, by reference, holding at least the last `tailSize` bytes.
+    private var recent: [ByteBuffer] = []
+    private var recentBytes = 0
 
     init(isEventStream: Bool, model: String?) {
         self.isEventStream = isEventStream
@@ -36,20 +38,17 @@ struct StreamRelay {
             if let lastChunk { GatewayMetrics.interTokenGap(now - lastChunk, model: model) }
             lastChunk = now
         }
-        if chunk.readableBytes >= Self.tailSize {
-            tail = chunk.getSlice(at: chunk.readerIndex + chunk.readableBytes - Self.tailSize, length: Self.tailSize)!
-        } else {
-            var combined = tail
-            combined.writeImmutableBuffer(chunk)
-            if combined.readableBytes > Self.tailSize { combined.moveReaderIndex(forwardBy: combined.readableBytes - Self.tailSize) }
-            tail = combined
+        recent.append(chunk)
+        recentBytes += chunk.readableBytes
+        while recent.count > 1, recentBytes - recent[0].readableBytes >= Self.tailSize {
+            recentBytes -= recent.removeFirst().readableBytes
         }
         return chunk
     }
 
     /// Token counts from the response's tail, when the worker reported them.
     var usage: (prompt: Int, completion: Int)? {
-        UsageScanner.usage(in: Array(tail.readableBytesView))
+        UsageScanner.usage(in: Array(recent.map(\.readableBytesView).joined().suffix(Self.tailSize)))
     }
 
     /// The next chunk to write, nil at the end. A worker failing mid-stream becomes one error

@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import NIOCore
 import Logging
 
 /// Turns every error a handler or the router throws into OpenAI's error JSON, so clients never see
@@ -13,16 +12,15 @@ public struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as OpenAIError {
             return try error.response(from: request, context: context)
-        } catch let error as HTTPError {
+        } catch let error as any HTTPResponseError {
+            // Hummingbird's own errors (unknown route, NIOTooManyBytesError for an oversized body, …).
             let message =
                 switch error.status {
                 case .notFound: "Invalid URL (\(request.method) \(request.uri.path))"
                 case .contentTooLarge: "The request body is too large."
-                default: error.body ?? error.status.reasonPhrase
+                default: (error as? HTTPError)?.body ?? error.status.reasonPhrase
                 }
             return try OpenAIError(status: error.status, message: message).response(from: request, context: context)
-        } catch is NIOTooManyBytesError {
-            return try OpenAIError(status: .contentTooLarge, message: "The request body is too large.").response(from: request, context: context)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)"])
             return try OpenAIError(status: .internalServerError, message: "The server had an error while processing your request.")
