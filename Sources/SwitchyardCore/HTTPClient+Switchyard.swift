@@ -5,6 +5,9 @@ import NIOPosix
 extension HTTPClient {
     /// The outbound client of one daemon: pooled keep-alive connections, with a per-host limit high
     /// enough that a busy worker or upstream is never throttled by the pool.
+    ///
+    /// A refused connection fails at once instead of being retried until the connect timeout:
+    /// the gateway then tries another worker, and a health check of a dead backend says so now.
     public static func makeSwitchyardClient(
         connectTimeout: Duration = .seconds(2),
         readTimeout: Duration = .seconds(600),
@@ -14,6 +17,7 @@ extension HTTPClient {
             timeout: .init(connect: TimeAmount(connectTimeout), read: TimeAmount(readTimeout))
         )
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost)
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.decompression = .disabled
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }

@@ -90,7 +90,8 @@ struct FailureHandlingTests {
         try await eventually("the gateway opened the hung worker's circuit") {
             try await Self.circuit(of: addresses[1], gateway: gateway) == "open"
         }
-        #expect(try await Self.circuit(of: addresses[0], gateway: gateway) == "open")
+        // The dead one is open, unless a slow run already let its registration expire.
+        #expect(try await ["open", nil].contains(Self.circuit(of: addresses[0], gateway: gateway)))
         #expect(try await Self.circuit(of: addresses[2], gateway: gateway) == "closed")
 
         workers[1].signal(SIGCONT)

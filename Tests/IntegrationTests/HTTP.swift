@@ -25,8 +25,12 @@ enum HTTP {
         }
     }
 
-    static func get(_ url: String) async throws -> Reply {
-        try await send(HTTPClientRequest(url: url))
+    /// Fails at once where nothing listens, like the daemons' own clients, where the shared
+    /// client keeps trying to connect until its timeout.
+    static let failingFast = HTTPClient.makeSwitchyardClient()
+
+    static func get(_ url: String, client: HTTPClient = .shared) async throws -> Reply {
+        try await send(HTTPClientRequest(url: url), client: client)
     }
 
     static func post(_ url: String, json: String, headers: [String: String] = [:]) async throws -> Reply {
@@ -38,8 +42,8 @@ enum HTTP {
         return try await send(request)
     }
 
-    static func send(_ request: HTTPClientRequest) async throws -> Reply {
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+    static func send(_ request: HTTPClientRequest, client: HTTPClient = .shared) async throws -> Reply {
+        let response = try await client.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 16 << 20)
         var headers: [String: String] = [:]
         for header in response.headers { headers[header.name.lowercased()] = header.value }

@@ -80,7 +80,7 @@ struct ProcessWorkerTests {
         #expect(try await workerProcess.exitStatus() == 0)
         #expect(!Self.isAlive(second))
         await #expect(throws: (any Error).self) {
-            try await HTTP.get("http://127.0.0.1:\(backendPort)/v1/models")
+            try await HTTP.get("http://127.0.0.1:\(backendPort)/v1/models", client: HTTP.failingFast)
         }
         #expect(workerProcess.log.contains("backend process stopped"))
     }

@@ -64,7 +64,7 @@ struct WorkerBehaviourTests {
             controller: controller,
             model: "queued",
             beat: 0.2,
-            extra: ["--limit-concurrency", "1", "--sim-ttft", "0.6"]
+            extra: ["--limit-concurrency", "1", "--sim-ttft", "2"]
         )
         let worker = try await workerProcess.url(of: "worker")
         try await CoreLoopTests.waitForWorkers(controller, count: 1)
