@@ -10,7 +10,7 @@ struct APIKeyOptions: ParsableArguments {
     @Option(name: .customLong("api-key"), help: "A client API key the gateway accepts, as `Authorization: Bearer KEY` (repeatable). Without any key the gateway is open.")
     var apiKeys: [String] = []
 
-    @Option(help: "File of client API keys: one per line, or `KEY model1,model2` to limit a key to those models; lines starting with # are comments (env SWITCHYARD_API_KEYS_FILE).")
+    @Option(help: "File of client API keys: one per line, or `KEY model1,model2` to limit a key to those models; lines starting with # are comments.")
     var apiKeysFile: String?
 
     func validate() throws {
@@ -19,7 +19,7 @@ struct APIKeyOptions: ParsableArguments {
 
     func keySet() throws -> APIKeySet {
         var keys = APIKeySet(apiKeys.compactMap(AccessToken.init).map { APIKeySet.Entry(key: $0) })
-        if let path = apiKeysFile ?? ProcessInfo.processInfo.environment["SWITCHYARD_API_KEYS_FILE"] {
+        if let path = apiKeysFile {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw ValidationError("Cannot read the API keys file \(path).")
             }
@@ -36,21 +36,21 @@ struct APIKeyOptions: ParsableArguments {
 
 /// The shared secret workers present to the controller.
 struct RegistrationTokenOption: ParsableArguments {
-    @Option(help: "Token workers send to register and heartbeat, as `Authorization: Bearer TOKEN` (env SWITCHYARD_REGISTRATION_TOKEN).")
+    @Option(help: "Token workers send to register and heartbeat, as `Authorization: Bearer TOKEN`.")
     var registrationToken: String?
 
     var token: AccessToken? {
-        AccessToken(registrationToken ?? ProcessInfo.processInfo.environment["SWITCHYARD_REGISTRATION_TOKEN"] ?? "")
+        registrationToken.flatMap(AccessToken.init)
     }
 }
 
 /// The operator's secret: drain, undrain, unregister, refresh.
 struct AdminTokenOption: ParsableArguments {
-    @Option(help: "Token of operator actions (drain, undrain, unregister, refresh), as `Authorization: Bearer TOKEN` (env SWITCHYARD_ADMIN_TOKEN).")
+    @Option(help: "Token of operator actions (drain, undrain, unregister, refresh), as `Authorization: Bearer TOKEN`.")
     var adminToken: String?
 
     var token: AccessToken? {
-        AccessToken(adminToken ?? ProcessInfo.processInfo.environment["SWITCHYARD_ADMIN_TOKEN"] ?? "")
+        adminToken.flatMap(AccessToken.init)
     }
 }
 

@@ -16,6 +16,9 @@ struct DaemonOptions: ParsableArguments {
 
     @OptionGroup var tls: TLSOptions
 
+    @Option(help: "YAML file of options, keyed by their long names (env SWITCHYARD_CONFIG); the command line and SWITCHYARD_* variables win over it. See `switchyard config`.")
+    var config: String?
+
     enum LogFormat: String, ExpressibleByArgument, CaseIterable {
         case json, text
     }
@@ -38,13 +41,6 @@ struct DaemonOptions: ParsableArguments {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
-
-/// A value from the command line, else from an environment variable, else a default.
-func resolved(_ value: Double?, environment name: String, default fallback: Double) -> Double {
-    if let value { return value }
-    if let text = ProcessInfo.processInfo.environment[name], let number = Double(text) { return number }
-    return fallback
-}
 
 extension Duration {
     /// Seconds from the command line; validation keeps them finite, this keeps them in range.

@@ -39,8 +39,8 @@ struct ControllerCommand: AsyncParsableCommand {
 
     @OptionGroup var admin: AdminTokenOption
 
-    @Option(help: "Seconds without a heartbeat before a worker is removed (env FASTCHAT_CONTROLLER_HEART_BEAT_EXPIRATION; default 10).")
-    var heartBeatExpiration: Double?
+    @Option(help: "Seconds without a heartbeat before a worker is removed (FastChat's FASTCHAT_CONTROLLER_HEART_BEAT_EXPIRATION also sets it).")
+    var heartBeatExpiration: Double = 10
 
     func validate() throws {
         if !daemon.isLoopback && registration.token == nil && !allowUnauthenticatedWorkers {
@@ -56,7 +56,6 @@ struct ControllerCommand: AsyncParsableCommand {
 
     func run() async throws {
         daemon.bootstrapObservability()
-        let expiration = resolved(heartBeatExpiration, environment: "FASTCHAT_CONTROLLER_HEART_BEAT_EXPIRATION", default: 10)
         let access = ControllerAccess(
             registrationToken: registration.token,
             adminToken: admin.token,
@@ -69,7 +68,7 @@ struct ControllerCommand: AsyncParsableCommand {
             host: daemon.host,
             port: port,
             gatewayPort: noGateway ? nil : gatewayPort,
-            controller: ControllerConfiguration(heartbeatExpiration: .seconds(fractional: expiration), dispatch: gateway.dispatch, access: access),
+            controller: ControllerConfiguration(heartbeatExpiration: .seconds(fractional: heartBeatExpiration), dispatch: gateway.dispatch, access: access),
             gateway: gateway.configuration,
             arena: noGateway ? nil : arena,
             apiKeys: try apiKeys.keySet(),

@@ -59,10 +59,20 @@ struct GatewayOptions: ParsableArguments {
         if !(sessionLoadBound >= 1 && sessionLoadBound.isFinite) || prefixImbalanceMargin < 0 {
             throw ValidationError("--session-load-bound must be at least 1 and --prefix-imbalance-margin not negative.")
         }
-        let seconds = [queueTimeout, probeInterval, probeTimeout, responseTimeout, retryDeadline, keepAliveInterval]
-        if maxBodyBytes < 1 || maxRetries < 0 || queueSize < 0 || seconds.contains(where: { !($0 >= 0 && $0 < 1e9) }) || probeTimeout == 0 || responseTimeout == 0 {
-            throw ValidationError("Retry, queue, probe, keep-alive and timeout settings must be finite and not negative (timeouts and --max-body-bytes above zero).")
+        let seconds = [
+            ("--queue-timeout", queueTimeout), ("--probe-interval", probeInterval), ("--probe-timeout", probeTimeout),
+            ("--response-timeout", responseTimeout), ("--retry-deadline", retryDeadline), ("--keep-alive-interval", keepAliveInterval),
+        ]
+        for (option, value) in seconds where !(value >= 0 && value < 1e9) {
+            throw ValidationError("\(option) must be a finite, non-negative number of seconds.")
         }
+        for (option, value) in [("--probe-timeout", probeTimeout), ("--response-timeout", responseTimeout)] where value == 0 {
+            throw ValidationError("\(option) must be above zero.")
+        }
+        for (option, value) in [("--max-retries", maxRetries), ("--queue-size", queueSize)] where value < 0 {
+            throw ValidationError("\(option) must not be negative.")
+        }
+        if maxBodyBytes < 1 { throw ValidationError("--max-body-bytes must be at least 1.") }
     }
 
     var configuration: GatewayConfiguration {

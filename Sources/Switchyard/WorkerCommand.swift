@@ -81,8 +81,8 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Requests run at once; more wait in a FIFO queue.")
     var limitConcurrency: Int = 64
 
-    @Option(help: "Seconds between heartbeats (env FASTCHAT_WORKER_HEART_BEAT_INTERVAL; default 3).")
-    var heartBeatInterval: Double?
+    @Option(help: "Seconds between heartbeats (FastChat's FASTCHAT_WORKER_HEART_BEAT_INTERVAL also sets it).")
+    var heartBeatInterval: Double = 3
 
     @Option(help: "worker: requests pass through this worker. direct: gateways call the --upstream itself, saving a hop; this worker registers it, beats for it, checks its health and reports its load from its /metrics (--backend openai only).")
     var dataPlane: DataPlaneOption = .worker
@@ -129,14 +129,13 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         daemon.bootstrapObservability()
-        let interval = resolved(heartBeatInterval, environment: "FASTCHAT_WORKER_HEART_BEAT_INTERVAL", default: 3)
         let configuration = WorkerConfiguration(
             controllerURL: controller,
             workerAddress: workerAddress,
             modelNames: parsedModelNames,
             weight: weight,
             limitConcurrency: limitConcurrency,
-            heartbeatInterval: .seconds(fractional: interval),
+            heartbeatInterval: .seconds(fractional: heartBeatInterval),
             dataPlane: dataPlane == .direct ? .direct(upstream: upstream!) : .worker,
             access: WorkerAccess(registrationToken: registration.token, adminToken: admin.token, loopback: daemon.isLoopback)
         )
