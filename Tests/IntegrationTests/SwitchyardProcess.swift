@@ -52,10 +52,11 @@ final class SwitchyardProcess: Sendable {
     }
 
     /// Runs a short-lived command (`status`, `leaderboard`, …) to its end.
-    static func run(_ arguments: [String]) async throws -> (status: Int32, output: String, errors: String) {
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe()
         process.standardOutput = output
         let errors = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("switchyard-run-\(UUID().uuidString).err")
