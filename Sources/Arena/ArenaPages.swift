@@ -25,6 +25,24 @@ enum ArenaPages {
         </style>
         """
 
+    /// `fetch` with the gateway's API key, when it has `--api-key`: asked for on the first 401 and
+    /// kept for the tab (the dashboard keeps it under the same name).
+    static let authorizedFetch = """
+        const keyName = "switchyard-api-key";
+        function withKey(options) {
+          const key = sessionStorage.getItem(keyName);
+          return { ...options, headers: { ...(options.headers || {}), ...(key ? { Authorization: "Bearer " + key } : {}) } };
+        }
+        async function authorizedFetch(path, options = {}) {
+          const response = await fetch(path, withKey(options));
+          if (response.status !== 401) return response;
+          const key = prompt("This gateway needs an API key:");
+          if (!key) return response;
+          sessionStorage.setItem(keyName, key.trim());
+          return fetch(path, withKey(options));
+        }
+        """
+
     static let arena = """
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><title>Switchyard Arena</title>
@@ -49,6 +67,7 @@ enum ArenaPages {
         </div>
         <div id="status"></div>
         <script>
+        \(authorizedFetch)
         let battleID = null;
         let voted = false;
         const $ = (id) => document.getElementById(id);
@@ -73,7 +92,7 @@ enum ArenaPages {
           const body = { messages: [{ role: "user", content: text }] };
           if (battleID) body.battle_id = battleID;
           try {
-            const response = await fetch("/arena/battles", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+            const response = await authorizedFetch("/arena/battles", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
             if (!response.ok) {
               const failure = await response.json().catch(() => ({}));
               throw new Error((failure.error && failure.error.message) || ("HTTP " + response.status));
@@ -109,7 +128,7 @@ enum ArenaPages {
         async function vote(winner) {
           if (!battleID || voted) return;
           setVoting(false);
-          const response = await fetch("/arena/battles/" + battleID + "/vote", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ winner }) });
+          const response = await authorizedFetch("/arena/battles/" + battleID + "/vote", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ winner }) });
           const result = await response.json();
           if (!response.ok) { $("status").textContent = "Error: " + result.error.message; return; }
           voted = true;
@@ -138,8 +157,9 @@ enum ArenaPages {
           <tbody id="rows"></tbody>
         </table>
         <script>
+        \(authorizedFetch)
         async function load() {
-          const response = await fetch("/arena/leaderboard");
+          const response = await authorizedFetch("/arena/leaderboard");
           const board = await response.json();
           if (!response.ok) { document.getElementById("summary").textContent = "Error: " + board.error.message; return; }
           const rows = document.getElementById("rows");

@@ -112,6 +112,7 @@ public struct HeartbeatLoad: Sendable {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
+        if let token = configuration.registrationToken { request.headers.add(name: "authorization", value: "Bearer \(token)") }
         request.body = .bytes(body)
         guard let response = try? await client.execute(request, timeout: .seconds(10)) else { return nil }
         let reply = try? await response.body.collect(upTo: 1 << 20)

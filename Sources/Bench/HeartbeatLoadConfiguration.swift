@@ -10,6 +10,8 @@ public struct HeartbeatLoadConfiguration: Sendable {
     public var connections: Int
     /// The model every fake worker claims to serve.
     public var model: String
+    /// The controller's `--registration-token`, when it has one.
+    public var registrationToken: String?
 
     public init(
         controllerURL: String,
@@ -17,7 +19,8 @@ public struct HeartbeatLoadConfiguration: Sendable {
         interval: Duration = .seconds(1),
         duration: Duration = .seconds(30),
         connections: Int = 32,
-        model: String = "heartbeat-load"
+        model: String = "heartbeat-load",
+        registrationToken: String? = nil
     ) {
         self.controllerURL = controllerURL
         self.workers = workers
@@ -25,6 +28,7 @@ public struct HeartbeatLoadConfiguration: Sendable {
         self.duration = duration
         self.connections = connections
         self.model = model
+        self.registrationToken = registrationToken
     }
 
     /// A fake worker's address: the discard port on loopback, so a gateway that probes it is refused at once.

@@ -48,6 +48,8 @@ enum DashboardPage {
         </head><body>
         <header><h1>Switchyard</h1><nav><a href="/arena">Arena</a><a href="/leaderboard">Leaderboard</a><a href="/metrics">Metrics</a></nav></header>
         <p id="summary">Loading…</p>
+        <form id="key-form" hidden><label>This gateway needs an API key: <input id="api-key" type="password" autocomplete="off"></label>
+          <button class="primary">Use it</button></form>
 
         <section>
           <h2>Workers</h2>
@@ -83,6 +85,14 @@ enum DashboardPage {
 
         <script>
         const $ = (id) => document.getElementById(id);
+        // A gateway with --api-key: the key is asked for once and kept for this tab only.
+        const authorization = () => sessionStorage.getItem("switchyard-api-key")
+          ? { Authorization: "Bearer " + sessionStorage.getItem("switchyard-api-key") } : {};
+        $("key-form").addEventListener("submit", (event) => {
+          event.preventDefault();
+          sessionStorage.setItem("switchyard-api-key", $("api-key").value.trim());
+          $("key-form").hidden = true;
+        });
 
         function cell(text, className) {
           const td = document.createElement("td");
@@ -170,7 +180,8 @@ enum DashboardPage {
         }
 
         async function fetchJSON(path) {
-          const response = await fetch(path, { cache: "no-store" });
+          const response = await fetch(path, { cache: "no-store", headers: authorization() });
+          if (response.status === 401) $("key-form").hidden = false;
           if (!response.ok) throw new Error(path + ": HTTP " + response.status);
           return response.json();
         }
@@ -215,7 +226,7 @@ enum DashboardPage {
           try {
             const response = await fetch("/v1/chat/completions", {
               method: "POST",
-              headers: { "Content-Type": "application/json" },
+              headers: { "Content-Type": "application/json", ...authorization() },
               body: JSON.stringify({ model, stream: true, messages: [{ role: "user", content: prompt }] }),
             });
             if (!response.ok) {

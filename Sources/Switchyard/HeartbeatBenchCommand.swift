@@ -27,6 +27,8 @@ struct HeartbeatBenchCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @OptionGroup var registration: RegistrationTokenOption
+
     func validate() throws {
         if workers < 1 { throw ValidationError("--workers must be at least 1.") }
         if interval <= 0 { throw ValidationError("--interval must be positive.") }
@@ -40,7 +42,8 @@ struct HeartbeatBenchCommand: AsyncParsableCommand {
             workers: workers,
             interval: .seconds(fractional: interval),
             duration: .seconds(fractional: duration),
-            connections: connections
+            connections: connections,
+            registrationToken: registration.registrationToken
         ))
         // Scripts read this line to start measuring the controller once registration is over.
         let report = try await load.run { registered in

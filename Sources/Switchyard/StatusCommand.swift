@@ -63,6 +63,9 @@ struct ShowStatus: AsyncParsableCommand {
     @Option(help: "A gateway whose view (circuit breakers, in-flight requests) is merged in; skipped when unreachable.")
     var gateway: String = "http://127.0.0.1:8000"
 
+    @Option(help: "A client API key of that gateway, when it requires one.")
+    var apiKey: String?
+
     @Flag(help: "Print JSON (schema in the README: workers with the controller's and the gateway's fields, and models).")
     var json = false
 
@@ -86,7 +89,8 @@ struct ShowStatus: AsyncParsableCommand {
 
     /// The gateway's list of workers, or nil when no gateway answers at `--gateway`.
     func gatewayView() async -> [GatewayWorkerView]? {
-        let request = HTTPClientRequest(url: gateway.trimmingSuffix("/") + "/api/v1/gateway/workers")
+        var request = HTTPClientRequest(url: gateway.trimmingSuffix("/") + "/api/v1/gateway/workers")
+        if let apiKey { request.headers.add(name: "authorization", value: "Bearer \(apiKey)") }
         guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)), response.status == .ok,
             let body = try? await response.body.collect(upTo: 64 << 20)
         else { return nil }

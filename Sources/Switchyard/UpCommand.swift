@@ -20,7 +20,7 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "Port of the OpenAI API.")
     var port: Int = 8000
 
-    @Option(help: "Port of the controller API (what `switchyard status` reads).")
+    @Option(help: "Port of the controller API (what `switchyard status` reads; 0 picks a free one).")
     var controllerPort: Int = 21001
 
     @OptionGroup var gateway: GatewayOptions
@@ -60,6 +60,8 @@ struct UpCommand: AsyncParsableCommand {
     func run() async throws {
         daemon.bootstrapObservability()
         let host = daemon.host
+        // The in-process workers need the controller's URL before it listens: port 0 is settled here.
+        let controllerPort = self.controllerPort == 0 ? try ProcessBackend.freeLoopbackPort() : self.controllerPort
         let controllerURL = "http://\(urlHost(host)):\(controllerPort)"
         let expectedWorkers = workers
         let modelNames = self.modelNames

@@ -27,16 +27,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def switchyard():
+def launch_up(name: str, *extra: str):
+    """Starts `switchyard up` on free ports with two simulated models; returns its process and URLs."""
     gateway_port, controller_port = free_port(), free_port()
-    log_path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "switchyard-sdk-up.log")
+    log_path = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"switchyard-sdk-{name}.log")
     log = open(log_path, "w")
     process = subprocess.Popen(
         [BINARY, "up", "--port", str(gateway_port), "--controller-port", str(controller_port),
-         "--models", f"{MODEL},{RIVAL}", "--arena-db", ":memory:",
-         "--sim-ttft", "0", "--sim-tokens-per-second", "0", "--sim-output-tokens", "12",
-         "--keep-alive-interval", "0.3", "--max-body-bytes", str(MAX_BODY_BYTES)],
+         "--models", f"{MODEL},{RIVAL}", "--arena-db", ":memory:", *extra],
         stdout=subprocess.PIPE, stderr=log, text=True,
     )
     deadline = time.monotonic() + 60
@@ -47,15 +45,27 @@ def switchyard():
             break
     else:
         pytest.fail("switchyard up exited before it was ready")
-    yield {
+    return process, log, {
         "base_url": f"http://127.0.0.1:{gateway_port}/v1",
         "gateway": f"http://127.0.0.1:{gateway_port}",
         "controller": f"http://127.0.0.1:{controller_port}",
         "log": log_path,
     }
+
+
+def stop_up(process, log):
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
     log.close()
+
+
+@pytest.fixture(scope="session")
+def switchyard():
+    process, log, urls = launch_up(
+        "up", "--sim-ttft", "0", "--sim-tokens-per-second", "0", "--sim-output-tokens", "12",
+        "--keep-alive-interval", "0.3", "--max-body-bytes", str(MAX_BODY_BYTES))
+    yield urls
+    stop_up(process, log)
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,10 @@ import urllib.request
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import MODEL, RIVAL, SCREENSHOTS
+from conftest import MODEL, RIVAL, SCREENSHOTS, launch_up, stop_up
 
 UNKNOWN = "no-such-model-for-the-dashboard"
 
@@ -76,3 +77,31 @@ def test_dashboard_is_also_at_slash_dashboard(browser, switchyard):
     WebDriverWait(browser, 20).until(lambda d: len(rows(d, "workers")) == 2)
     links = {link.get_attribute("pathname") for link in browser.find_elements(By.CSS_SELECTOR, "header nav a")}
     assert {"/arena", "/leaderboard"} <= links
+
+
+def test_a_gateway_with_api_keys_asks_the_page_for_one(browser):
+    """With --api-key the dashboard's data and the arena need the key; the pages ask for it once."""
+    process, log, urls = launch_up("keyed", "--api-key", "dashboard-secret")
+    try:
+        browser.get(urls["gateway"] + "/")
+        WebDriverWait(browser, 20).until(lambda d: d.find_element(By.ID, "key-form").is_displayed())
+        assert "401" in browser.find_element(By.ID, "summary").text
+        assert rows(browser, "workers") == []
+        browser.find_element(By.ID, "api-key").send_keys("dashboard-secret")
+        browser.find_element(By.CSS_SELECTOR, "#key-form button").click()
+        WebDriverWait(browser, 20).until(lambda d: len(rows(d, "workers")) == 2)
+        assert not browser.find_element(By.ID, "key-form").is_displayed()
+
+        # Without a kept key, the arena asks for one on its first 401 and then battles.
+        browser.execute_script("sessionStorage.clear()")
+        browser.get(urls["gateway"] + "/arena")
+        browser.find_element(By.ID, "prompt").send_keys("Name a long river")
+        browser.find_element(By.ID, "send").click()
+        alert = WebDriverWait(browser, 20).until(expected_conditions.alert_is_present())
+        assert "API key" in alert.text
+        alert.send_keys("dashboard-secret")
+        alert.accept()
+        WebDriverWait(browser, 30).until(lambda d: "Which answer is better?" in d.find_element(By.ID, "status").text)
+    finally:
+        browser.execute_script("sessionStorage.clear()")
+        stop_up(process, log)
