@@ -18,6 +18,7 @@ public struct OpenAIUpstreamBackend: ModelBackend {
     public let upstreamModel: String?
     let httpClient: HTTPClient
     let responseTimeout: Duration
+    let activity = UpstreamActivity()
 
     public init(upstream: String, upstreamModel: String? = nil, httpClient: HTTPClient, responseTimeout: Duration = .seconds(600)) {
         self.baseURL = Self.openAIBase(of: upstream)
@@ -47,12 +48,15 @@ public struct OpenAIUpstreamBackend: ModelBackend {
         do {
             response = try await httpClient.execute(outbound, timeout: TimeAmount(responseTimeout))
         } catch let error as HTTPClientError where error == .deadlineExceeded {
+            activity.forget()
             throw OpenAIError(status: .gatewayTimeout, message: "The model server at \(baseURL) did not answer in time.")
         } catch {
+            activity.forget()
             throw OpenAIError.badGateway("The model server at \(baseURL) could not be reached: \(error)")
         }
         let status = HTTPResponse.Status(code: Int(response.status.code))
         guard (200..<300).contains(status.code) else { throw await failure(of: response) }
+        activity.heard()
         let contentType = response.headers.first(name: "content-type") ?? "application/json"
         let body = try await contentType.hasPrefix("text/event-stream") ? normalisedStream(of: response) : checkedBody(of: response)
         return BackendResponse(status: status, contentType: contentType, body: body)
@@ -88,10 +92,13 @@ public struct OpenAIUpstreamBackend: ModelBackend {
         // AsyncHTTPClient's iterator is not Sendable against concurrent use; this one is handed
         // over whole, and only the body writer touches it from here on.
         nonisolated(unsafe) let rest = upstream
-        return ResponseBody { [head] writer in
+        return ResponseBody { [head, activity] writer in
             var upstream = rest
             try await writer.write(head)
-            while let chunk = try await upstream.next() { try await writer.write(chunk) }
+            while let chunk = try await upstream.next() {
+                activity.heard()
+                try await writer.write(chunk)
+            }
             try await writer.finish(nil)
         }
     }
@@ -115,12 +122,13 @@ public struct OpenAIUpstreamBackend: ModelBackend {
         if let error = normalizer.leadingError { throw error }
         // Handed over whole, as in ``checkedBody(of:)``.
         nonisolated(unsafe) let rest = upstream
-        return ResponseBody { [head, normalizer, upstreamEnded] writer in
+        return ResponseBody { [head, normalizer, upstreamEnded, activity] writer in
             var normalizer = normalizer
             var upstream = rest
             try await writer.write(head)
             if !upstreamEnded {
                 while !normalizer.isFinished, let chunk = try? await upstream.next() {
+                    activity.heard()
                     let output = normalizer.feed(chunk)
                     if output.readableBytes > 0 { try await writer.write(output) }
                 }
@@ -138,7 +146,15 @@ public struct OpenAIUpstreamBackend: ModelBackend {
 
     private static let errorKey = Array(#""error""#.utf8)
 
+    /// Probes `/models`, unless the upstream answered a request within the last
+    /// ``UpstreamActivity/quietPeriod``: see ``UpstreamActivity`` for why probes keep away.
     public func isHealthy() async -> Bool {
+        if activity.isRecent { return true }
+        return await probe()
+    }
+
+    /// Whether the upstream answers `GET /models` now.
+    public func probe() async -> Bool {
         let request = HTTPClientRequest(url: baseURL + "/models")
         guard let response = try? await httpClient.execute(request, timeout: .seconds(2)) else { return false }
         _ = try? await response.body.collect(upTo: 1 << 20)

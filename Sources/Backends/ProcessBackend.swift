@@ -14,7 +14,8 @@ public struct ProcessBackend: ModelBackend {
 
     public init(upstream: OpenAIUpstreamBackend, configuration: ProcessSupervisorConfiguration, logger: Logger) {
         self.upstream = upstream
-        self.supervisor = ProcessSupervisor(configuration: configuration, logger: logger) { await upstream.isHealthy() }
+        // A new child is ready when it answers, whatever the one before it answered.
+        self.supervisor = ProcessSupervisor(configuration: configuration, logger: logger) { await upstream.probe() }
     }
 
     public func respond(to request: BackendRequest) async throws -> BackendResponse {

@@ -201,6 +201,27 @@ extension OpenAIUpstreamBackend {
         }
     }
 
+    /// llama-cpp-python cuts a stream short when any other request waits, a probe included.
+    @Test func anUpstreamThatJustAnsweredIsNotProbed() async throws {
+        try await withUpstream(replaying: try .fixture("ollama-stream-role.txt")) { backend, _ in
+            // This upstream has no `GET /v1/models`: whenever it is probed, it looks down.
+            #expect(await backend.isHealthy() == false)
+            _ = try await backend.answer(Self.streamRequest)
+            #expect(await backend.isHealthy())
+            #expect(await backend.probe() == false)
+        }
+    }
+
+    @Test func anUnreachableUpstreamIsProbedAgainAtOnce() async throws {
+        let httpClient = HTTPClient.makeSwitchyardClient()
+        let backend = OpenAIUpstreamBackend(upstream: "http://127.0.0.1:1", httpClient: httpClient)
+        backend.activity.heard()
+        #expect(await backend.isHealthy())
+        _ = try? await backend.answer(Self.plainRequest)
+        #expect(await backend.isHealthy() == false)
+        try await httpClient.shutdown()
+    }
+
     @Test func unreachableUpstreamIsABadGateway() async throws {
         let httpClient = HTTPClient.makeSwitchyardClient()
         let backend = OpenAIUpstreamBackend(upstream: "http://127.0.0.1:1", httpClient: httpClient)
