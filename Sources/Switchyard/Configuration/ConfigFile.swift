@@ -26,10 +26,6 @@ struct ConfigFile: Sendable, Equatable {
 
     var entries: [Entry]
 
-    init(entries: [Entry]) {
-        self.entries = entries
-    }
-
     init(yaml text: String) throws(SyntaxError) {
         let root: Node?
         do {
