@@ -227,30 +227,26 @@ extension Gateway {
     /// An event stream relayed chunk by chunk, with a `: keep-alive` comment after each silence of
     /// ``GatewayConfiguration/keepAliveInterval`` when it is on.
     func eventStream(from reply: WorkerReply, first: ByteBuffer?, relay: StreamRelay, finish: @escaping @Sendable (StreamRelay) -> Void) -> ResponseBody {
-        let keepAlive = configuration.keepAliveInterval
+        let clock = keepAliveClock
         return ResponseBody { writer in
             var relay = relay
             defer { finish(relay) }
             if let first { try await writer.write(first) }
-            guard keepAlive > .zero else {
+            guard clock.interval > .zero else {
                 while let chunk = try await relay.next(from: reply) { try await writer.write(chunk) }
                 try await writer.finish(nil)
                 return
             }
-            // A reader task feeds chunks and a ticker marks silences; leaving the group (done, or
+            // A reader task feeds chunks and the gateway's clock ticks; leaving the group (done, or
             // the client gone) cancels the reader, which cancels the request to the worker.
             let (events, continuation) = AsyncStream.makeStream(of: StreamRelay.Event.self)
+            let registration = clock.register(continuation)
+            defer { clock.unregister(registration) }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     defer { continuation.finish() }
                     var reader = StreamRelay(isEventStream: true, model: nil)
                     while let chunk = try await reader.next(from: reply) { continuation.yield(.chunk(chunk)) }
-                }
-                group.addTask {
-                    while true {
-                        try await Task.sleep(for: keepAlive)
-                        continuation.yield(.tick)
-                    }
                 }
                 var lastWrite = ContinuousClock.now
                 for await event in events {
@@ -259,7 +255,7 @@ extension Gateway {
                         try await writer.write(relay.pass(chunk))
                         lastWrite = .now
                     case .tick:
-                        guard relay.endsBetweenEvents, ContinuousClock.now - lastWrite >= keepAlive else { continue }
+                        guard relay.endsBetweenEvents, ContinuousClock.now - lastWrite >= clock.interval else { continue }
                         try await writer.write(StreamRelay.keepAliveComment)
                         lastWrite = .now
                     }
