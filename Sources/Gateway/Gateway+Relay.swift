@@ -203,10 +203,10 @@ extension Gateway {
             }
         } catch {
             // Cut as a streamed body would be: what arrived, then the end of the connection.
+            finish(relay)
             return Response(
                 status: reply.status, headers: headers,
-                body: ResponseBody { [relay, body] writer in
-                    defer { finish(relay) }
+                body: ResponseBody { [body] writer in
                     try await writer.write(body)
                     throw error
                 }
