@@ -35,7 +35,7 @@ extension Gateway {
             }
             record.worker = reply.lease.address
             record.firstByte = ContinuousClock.now - record.started
-            var response = response(relaying: reply, streaming: validated.stream, record: record)
+            var response = await response(relaying: reply, streaming: validated.stream, record: record)
             // Watching the connection ends it after this response; say so, or a client may reuse it.
             if queued { response.headers[.connection] = "close" }
             return response
@@ -162,8 +162,14 @@ extension Gateway {
         )
     }
 
+    /// Largest plain (not event-stream) body read whole before the client gets it.
+    static let wholeBodyLimit = 1 << 20
+
     /// The client's response: the worker's status and first chunk, then the rest as it arrives.
-    func response(relaying reply: WorkerReply, streaming: Bool, record: RequestRecord? = nil) -> Response {
+    ///
+    /// A plain body up to ``wholeBodyLimit`` is read to its end first and sent with its length in
+    /// one write, instead of a chunked body written piece by piece.
+    func response(relaying reply: WorkerReply, streaming: Bool, record: RequestRecord? = nil) async -> Response {
         let isEventStream = streaming && reply.status == .ok
         var headers = HTTPFields()
         headers[.contentType] = reply.contentType
@@ -173,58 +179,91 @@ extension Gateway {
             headers[.cacheControl] = "no-cache"
             headers[.accelBuffering] = "no"
         }
-        let keepAlive = isEventStream ? configuration.keepAliveInterval : .zero
         let logger = self.logger
+        @Sendable func finish(_ relay: StreamRelay) {
+            reply.lease.release()
+            if var record {
+                record.usage = relay.usage
+                record.finish(status: Int(reply.status.code), logger: logger)
+            }
+        }
+        var relay = StreamRelay(isEventStream: isEventStream, model: record?.model)
+        let first = reply.first.map { relay.pass($0) }
+        guard !isEventStream else {
+            return Response(status: reply.status, headers: headers, body: eventStream(from: reply, first: first, relay: relay, finish: finish))
+        }
+        var body = first ?? ByteBuffer()
+        do {
+            while body.readableBytes <= Self.wholeBodyLimit {
+                guard let chunk = try await relay.next(from: reply) else {
+                    finish(relay)
+                    return Response(status: reply.status, headers: headers, body: .init(byteBuffer: body))
+                }
+                body.writeImmutableBuffer(chunk)
+            }
+        } catch {
+            // Cut as a streamed body would be: what arrived, then the end of the connection.
+            finish(relay)
+            return Response(
+                status: reply.status, headers: headers,
+                body: ResponseBody { [body] writer in
+                    try await writer.write(body)
+                    throw error
+                }
+            )
+        }
         return Response(
-            status: reply.status,
-            headers: headers,
-            body: ResponseBody { writer in
-                var relay = StreamRelay(isEventStream: isEventStream, model: record?.model)
-                defer {
-                    reply.lease.release()
-                    if var record {
-                        record.usage = relay.usage
-                        record.finish(status: Int(reply.status.code), logger: logger)
-                    }
-                }
-                if let first = reply.first { try await writer.write(relay.pass(first)) }
-                guard keepAlive > .zero else {
-                    while let chunk = try await relay.next(from: reply) { try await writer.write(chunk) }
-                    try await writer.finish(nil)
-                    return
-                }
-                // A reader task feeds chunks and a ticker marks silences; leaving the group (done, or
-                // the client gone) cancels the reader, which cancels the request to the worker.
-                let (events, continuation) = AsyncStream.makeStream(of: StreamRelay.Event.self)
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        defer { continuation.finish() }
-                        var reader = StreamRelay(isEventStream: true, model: nil)
-                        while let chunk = try await reader.next(from: reply) { continuation.yield(.chunk(chunk)) }
-                    }
-                    group.addTask {
-                        while true {
-                            try await Task.sleep(for: keepAlive)
-                            continuation.yield(.tick)
-                        }
-                    }
-                    var lastWrite = ContinuousClock.now
-                    for await event in events {
-                        switch event {
-                        case .chunk(let chunk):
-                            try await writer.write(relay.pass(chunk))
-                            lastWrite = .now
-                        case .tick:
-                            guard relay.endsBetweenEvents, ContinuousClock.now - lastWrite >= keepAlive else { continue }
-                            try await writer.write(StreamRelay.keepAliveComment)
-                            lastWrite = .now
-                        }
-                    }
-                    group.cancelAll()
-                }
+            status: reply.status, headers: headers,
+            body: ResponseBody { [relay, body] writer in
+                var relay = relay
+                defer { finish(relay) }
+                try await writer.write(body)
+                while let chunk = try await relay.next(from: reply) { try await writer.write(chunk) }
                 try await writer.finish(nil)
             }
         )
+    }
+
+    /// An event stream relayed chunk by chunk, with a `: keep-alive` comment after each silence of
+    /// ``GatewayConfiguration/keepAliveInterval`` when it is on.
+    func eventStream(from reply: WorkerReply, first: ByteBuffer?, relay: StreamRelay, finish: @escaping @Sendable (StreamRelay) -> Void) -> ResponseBody {
+        let clock = keepAliveClock
+        return ResponseBody { writer in
+            var relay = relay
+            defer { finish(relay) }
+            if let first { try await writer.write(first) }
+            guard clock.interval > .zero else {
+                while let chunk = try await relay.next(from: reply) { try await writer.write(chunk) }
+                try await writer.finish(nil)
+                return
+            }
+            // A reader task feeds chunks and the gateway's clock ticks; leaving the group (done, or
+            // the client gone) cancels the reader, which cancels the request to the worker.
+            let (events, continuation) = AsyncStream.makeStream(of: StreamRelay.Event.self)
+            let registration = clock.register(continuation)
+            defer { clock.unregister(registration) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    defer { continuation.finish() }
+                    var reader = StreamRelay(isEventStream: true, model: nil)
+                    while let chunk = try await reader.next(from: reply) { continuation.yield(.chunk(chunk)) }
+                }
+                var lastWrite = ContinuousClock.now
+                for await event in events {
+                    switch event {
+                    case .chunk(let chunk):
+                        try await writer.write(relay.pass(chunk))
+                        lastWrite = .now
+                    case .tick:
+                        guard relay.endsBetweenEvents, ContinuousClock.now - lastWrite >= clock.interval else { continue }
+                        try await writer.write(StreamRelay.keepAliveComment)
+                        lastWrite = .now
+                    }
+                }
+                group.cancelAll()
+            }
+            try await writer.finish(nil)
+        }
     }
 
     func noteFailure(of address: String, hard: Bool, error: (any Error)?, requestID: String) {

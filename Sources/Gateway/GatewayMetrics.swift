@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import Synchronization
 import SwitchyardCore
 
 /// The gateway's Prometheus metrics (names and labels are listed in the README's Operations section).
@@ -23,7 +24,45 @@ enum GatewayMetrics {
     }
 
     static func interTokenGap(_ gap: Duration, model: String) {
-        Timer(label: "switchyard_gateway_inter_token_latency_seconds", dimensions: [("model", model)]).record(duration: gap)
+        byModel[model].interTokenLatency.record(duration: gap)
+    }
+
+    /// The per-request series, each made once: making a handle looks it up in the registry by its labels.
+    static let byModel = HandleCache { ModelSeries(model: $0) }
+    static let durations = HandleCache { (key: EndpointAndModel) in
+        Timer(label: "switchyard_gateway_request_duration_seconds", dimensions: [("endpoint", key.endpoint.rawValue), ("model", key.model)])
+    }
+    static let requests = HandleCache { (key: RequestOutcome) in
+        Counter(
+            label: "switchyard_gateway_requests_total",
+            dimensions: [("endpoint", key.endpoint.rawValue), ("model", key.model), ("worker", key.worker), ("status", String(key.status))]
+        )
+    }
+
+    struct ModelSeries: Sendable {
+        let timeToFirstToken: Timer
+        let interTokenLatency: Timer
+        let promptTokens: Counter
+        let completionTokens: Counter
+
+        init(model: String) {
+            timeToFirstToken = Timer(label: "switchyard_gateway_time_to_first_token_seconds", dimensions: [("model", model)])
+            interTokenLatency = Timer(label: "switchyard_gateway_inter_token_latency_seconds", dimensions: [("model", model)])
+            promptTokens = Counter(label: "switchyard_gateway_prompt_tokens_total", dimensions: [("model", model)])
+            completionTokens = Counter(label: "switchyard_gateway_completion_tokens_total", dimensions: [("model", model)])
+        }
+    }
+
+    struct EndpointAndModel: Hashable, Sendable {
+        let endpoint: Endpoint
+        let model: String
+    }
+
+    struct RequestOutcome: Hashable, Sendable {
+        let endpoint: Endpoint
+        let model: String
+        let worker: String
+        let status: Int
     }
 
     /// Load and worker states, read from the directory when Prometheus scrapes.
@@ -70,18 +109,13 @@ struct RequestRecord: Sendable {
         let model = known && !self.model.isEmpty ? self.model : "unknown"
         // The dashboard's statistics bound their own model names.
         stats?.record(.init(model: self.model.isEmpty ? "unknown" : self.model, endpoint: endpoint.rawValue, status: status, latency: duration, requestID: requestID, worker: worker, message: message))
-        Counter(
-            label: "switchyard_gateway_requests_total",
-            dimensions: [("endpoint", endpoint.rawValue), ("model", model), ("worker", worker), ("status", String(status))]
-        ).increment()
-        Timer(label: "switchyard_gateway_request_duration_seconds", dimensions: [("endpoint", endpoint.rawValue), ("model", model)])
-            .record(duration: duration)
-        if let firstByte {
-            Timer(label: "switchyard_gateway_time_to_first_token_seconds", dimensions: [("model", model)]).record(duration: firstByte)
-        }
+        GatewayMetrics.requests[.init(endpoint: endpoint, model: model, worker: worker, status: status)].increment()
+        GatewayMetrics.durations[.init(endpoint: endpoint, model: model)].record(duration: duration)
+        let series = GatewayMetrics.byModel[model]
+        if let firstByte { series.timeToFirstToken.record(duration: firstByte) }
         if let usage {
-            Counter(label: "switchyard_gateway_prompt_tokens_total", dimensions: [("model", model)]).increment(by: usage.prompt)
-            Counter(label: "switchyard_gateway_completion_tokens_total", dimensions: [("model", model)]).increment(by: usage.completion)
+            series.promptTokens.increment(by: usage.prompt)
+            series.completionTokens.increment(by: usage.completion)
         }
         var metadata: Logger.Metadata = [
             "request_id": "\(requestID)",
@@ -103,5 +137,25 @@ struct RequestRecord: Sendable {
     static func milliseconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
         return ((Double(seconds) * 1000 + Double(attoseconds) / 1e15) * 1000).rounded() / 1000
+    }
+}
+
+/// Metric handles by label values, each made on first use and kept: the label sets are bounded
+/// (models no worker serves share `unknown`), as the series in the registry are anyway.
+final class HandleCache<Key: Hashable & Sendable, Handle: Sendable>: Sendable {
+    private let handles = Mutex<[Key: Handle]>([:])
+    private let make: @Sendable (Key) -> Handle
+
+    init(_ make: @escaping @Sendable (Key) -> Handle) {
+        self.make = make
+    }
+
+    subscript(key: Key) -> Handle {
+        handles.withLock { handles in
+            if let handle = handles[key] { return handle }
+            let handle = make(key)
+            handles[key] = handle
+            return handle
+        }
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import NIOCore
 import SwitchyardCore
 
@@ -21,7 +20,7 @@ struct RequestValidator {
     static func validate(_ body: ByteBuffer, for endpoint: Endpoint) throws -> ValidatedRequest {
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: body)
+            value = try JSONValue(parsing: body)
         } catch {
             throw OpenAIError.badRequest(
                 "We could not parse the JSON body of your request. The body must be a JSON object; see https://platform.openai.com/docs/api-reference."

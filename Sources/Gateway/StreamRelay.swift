@@ -48,7 +48,14 @@ struct StreamRelay {
 
     /// Token counts from the response's tail, when the worker reported them.
     var usage: (prompt: Int, completion: Int)? {
-        UsageScanner.usage(in: Array(recent.map(\.readableBytesView).joined().suffix(Self.tailSize)))
+        var skip = max(0, recentBytes - Self.tailSize)
+        var tail: [UInt8] = []
+        tail.reserveCapacity(min(recentBytes, Self.tailSize))
+        for chunk in recent {
+            tail.append(contentsOf: chunk.readableBytesView.dropFirst(skip))
+            skip = max(0, skip - chunk.readableBytes)
+        }
+        return UsageScanner.usage(in: tail)
     }
 
     /// The next chunk to write, nil at the end. A worker failing mid-stream becomes one error

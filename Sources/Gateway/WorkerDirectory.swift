@@ -69,19 +69,30 @@ public final class WorkerDirectory: Sendable {
     public func lease(_ request: RoutingRequest, excluding excluded: Set<String> = [], wait: Bool = true) async throws -> Lease {
         let deadline = ContinuousClock.now + queue.maxWait
         // One ticket for the whole wait: a woken request that finds no room goes back to its place.
-        let ticket = state.withLock { state in
+        // Most requests find a worker at the first look; only one that must queue pays for a continuation.
+        let (ticket, firstLook) = state.withLock { state in
             defer { state.nextTicket += 1 }
-            return state.nextTicket
+            return (state.nextTicket, attempt(request, excluding: excluded, wait: wait, deadline: deadline, state: &state))
         }
+        var look = firstLook
         while true {
-            let outcome = await withTaskCancellationHandler {
-                await withCheckedContinuation { continuation in
-                    state.withLock { state in
-                        attempt(request, excluding: excluded, wait: wait, ticket: ticket, deadline: deadline, continuation: continuation, state: &state)
+            let outcome: WaitOutcome
+            if let look {
+                outcome = look
+            } else {
+                outcome = await withTaskCancellationHandler {
+                    await withCheckedContinuation { continuation in
+                        state.withLock { state in
+                            if let outcome = attempt(request, excluding: excluded, wait: wait, deadline: deadline, state: &state) {
+                                continuation.resume(returning: outcome)
+                            } else {
+                                enqueue(ticket: ticket, model: request.model, deadline: deadline, continuation: continuation, state: &state)
+                            }
+                        }
                     }
+                } onCancel: {
+                    state.withLock { state in state.takeWaiters { $0.ticket == ticket }.first }?.wake()
                 }
-            } onCancel: {
-                state.withLock { state in state.takeWaiters { $0.ticket == ticket }.first }?.wake()
             }
             switch outcome {
             case .leased(let lease): return lease
@@ -93,49 +104,55 @@ public final class WorkerDirectory: Sendable {
                     throw CancellationError()
                 }
             }
+            look = nil
         }
     }
 
+    /// One look at the directory for the request; nil when it should join the model's queue.
     private func attempt(
         _ request: RoutingRequest,
         excluding excluded: Set<String>,
         wait: Bool,
+        deadline: ContinuousClock.Instant,
+        state: inout State
+    ) -> WaitOutcome? {
+        let now = ContinuousClock.now
+        // First come, first served: a new request does not overtake those already waiting.
+        if !wait && state.waiters.contains(where: { $0.model == request.model }) {
+            return .failed(MustWait())
+        }
+        switch state.directory.lease(request, excluding: excluded, using: &state.random, now: now) {
+        case .worker(let address, let servedModel):
+            return .leased(Lease(address: address, servedModel: servedModel, directory: self))
+        case .unknownModel:
+            return .failed(OpenAIError.modelNotFound(request.model))
+        case .unavailable:
+            return .failed(OpenAIError.noCapacity(request.model, retryAfter: queue.retryAfter))
+        case .saturated:
+            if !wait { return .failed(MustWait()) }
+            if Task.isCancelled { return .retry }
+            if now >= deadline { return .failed(OpenAIError.queueTimedOut(request.model, retryAfter: queue.retryAfter)) }
+            if state.waiters.lazy.filter({ $0.model == request.model }).count >= queue.capacity {
+                return .failed(OpenAIError.queueFull(request.model, retryAfter: queue.retryAfter))
+            }
+            return nil
+        }
+    }
+
+    /// Puts the request in its model's queue, in ticket order, with a timer for its deadline.
+    private func enqueue(
         ticket: Int,
+        model: String,
         deadline: ContinuousClock.Instant,
         continuation: CheckedContinuation<WaitOutcome, Never>,
         state: inout State
     ) {
-        let now = ContinuousClock.now
-        // First come, first served: a new request does not overtake those already waiting.
-        if !wait && state.waiters.contains(where: { $0.model == request.model }) {
-            continuation.resume(returning: .failed(MustWait()))
-            return
+        let timer = Task { [weak self] in
+            guard (try? await Task.sleep(until: deadline)) != nil else { return }
+            self?.expire(ticket)
         }
-        switch state.directory.lease(request, excluding: excluded, using: &state.random, now: now) {
-        case .worker(let address, let servedModel):
-            continuation.resume(returning: .leased(Lease(address: address, servedModel: servedModel, directory: self)))
-        case .unknownModel:
-            continuation.resume(returning: .failed(OpenAIError.modelNotFound(request.model)))
-        case .unavailable:
-            continuation.resume(returning: .failed(OpenAIError.noCapacity(request.model, retryAfter: queue.retryAfter)))
-        case .saturated:
-            if !wait {
-                continuation.resume(returning: .failed(MustWait()))
-            } else if Task.isCancelled {
-                continuation.resume(returning: .retry)
-            } else if now >= deadline {
-                continuation.resume(returning: .failed(OpenAIError.queueTimedOut(request.model, retryAfter: queue.retryAfter)))
-            } else if state.waiters.lazy.filter({ $0.model == request.model }).count >= queue.capacity {
-                continuation.resume(returning: .failed(OpenAIError.queueFull(request.model, retryAfter: queue.retryAfter)))
-            } else {
-                let timer = Task { [weak self] in
-                    guard (try? await Task.sleep(until: deadline)) != nil else { return }
-                    self?.expire(ticket)
-                }
-                let place = state.waiters.firstIndex { $0.ticket > ticket } ?? state.waiters.endIndex
-                state.waiters.insert(Waiter(ticket: ticket, model: request.model, continuation: continuation, timer: timer), at: place)
-            }
-        }
+        let place = state.waiters.firstIndex { $0.ticket > ticket } ?? state.waiters.endIndex
+        state.waiters.insert(Waiter(ticket: ticket, model: model, continuation: continuation, timer: timer), at: place)
     }
 
     /// Wakes a waiter whose time is up; it fails with 503 on its next look.

@@ -22,10 +22,12 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line = Self.line(
-            time: Date(), level: event.level, label: label, message: event.message.description,
-            metadata: metadata.merging(metadataProvider?.get() ?? [:]) { $1 }.merging(event.metadata ?? [:]) { $1 }
-        )
+        // Handlers mostly carry no metadata of their own: then the event's is all there is to merge.
+        var merged = event.metadata ?? [:]
+        if !metadata.isEmpty || metadataProvider != nil {
+            merged = metadata.merging(metadataProvider?.get() ?? [:]) { $1 }.merging(merged) { $1 }
+        }
+        var line = Self.line(time: Date(), level: event.level, label: label, message: event.message.description, metadata: merged)
         line.append(UInt8(ascii: "\n"))
         // One write per line, so lines from concurrent tasks never interleave.
         line.withUnsafeBytes { _ = Foundation.write(STDERR_FILENO, $0.baseAddress, $0.count) }
@@ -33,17 +35,16 @@ public struct JSONLogHandler: LogHandler {
 
     /// The JSON line for one event; fixed fields first, then metadata in key order.
     static func line(time: Date, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> [UInt8] {
-        var fields: [(String, String)] = [
-            ("ts", quoted(timestamp(time))),
-            ("level", quoted(level.rawValue)),
-            ("logger", quoted(label)),
-            ("msg", quoted(message)),
-        ]
-        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) where !["ts", "level", "logger", "msg"].contains(key) {
-            fields.append((key, json(value)))
+        var text = "{\"ts\":" + quoted(timestamp(time)) + ",\"level\":" + quoted(level.rawValue)
+        text += ",\"logger\":" + quoted(label) + ",\"msg\":" + quoted(message)
+        for key in metadata.keys.sorted() where !fixedKeys.contains(key) {
+            text += "," + quoted(key) + ":" + json(metadata[key]!)
         }
-        return Array(("{" + fields.map { quoted($0.0) + ":" + $0.1 }.joined(separator: ",") + "}").utf8)
+        text += "}"
+        return Array(text.utf8)
     }
+
+    static let fixedKeys: Set = ["ts", "level", "logger", "msg"]
 
     /// ISO 8601 in UTC with milliseconds, from `gmtime_r`: Foundation's formatters cost more than
     /// the rest of a request log line.
@@ -53,12 +54,24 @@ public struct JSONLogHandler: LogHandler {
         var parts = tm()
         gmtime_r(&seconds, &parts)
         let milliseconds = Int((interval - interval.rounded(.down)) * 1000)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        let fields: [(value: Int32, width: Int, separator: UInt8)] = [
+            (parts.tm_year + 1900, 4, UInt8(ascii: "-")), (parts.tm_mon + 1, 2, UInt8(ascii: "-")), (parts.tm_mday, 2, UInt8(ascii: "T")),
+            (parts.tm_hour, 2, UInt8(ascii: ":")), (parts.tm_min, 2, UInt8(ascii: ":")), (parts.tm_sec, 2, UInt8(ascii: ".")),
+            (Int32(milliseconds), 3, UInt8(ascii: "Z")),
+        ]
+        return String(unsafeUninitializedCapacity: 24) { text in
+            var position = 0
+            for field in fields {
+                var value = field.value
+                for digit in (0..<field.width).reversed() {
+                    text[position + digit] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+                text[position + field.width] = field.separator
+                position += field.width + 1
+            }
+            return position
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds), 3))Z"
     }
 
     static func json(_ value: Logger.Metadata.Value) -> String {

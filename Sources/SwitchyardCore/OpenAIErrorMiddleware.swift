@@ -35,23 +35,42 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let requestID = request.headers[.requestID] ?? Self.makeRequestID()
+        let requestID = request.headers[.requestID] ?? RequestID.make()
         var response = try await RequestID.$current.withValue(requestID) {
             try await next(request, context)
         }
         response.headers[.requestID] = requestID
         return response
     }
-
-    static func makeRequestID() -> String {
-        // A UUID, because model servers pass it on only in that shape (llama-cpp-python rejects others).
-        UUID().uuidString.lowercased()
-    }
 }
 
 /// The id of the request being handled, for passing on to the next hop and for logs.
 public enum RequestID {
     @TaskLocal public static var current: String?
+
+    /// A random (version 4) UUID in lowercase, because model servers pass ids on only in that shape
+    /// (llama-cpp-python rejects others). Made from the system generator: `UUID()` opens, reads and
+    /// closes /dev/urandom on every call on Linux.
+    static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high: UInt64 = generator.next() & ~0xF000 | 0x4000  // version 4
+        let low: UInt64 = generator.next() & ~(0xC << 60) | (0x8 << 60)  // RFC 4122 variant
+        let hex = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 36) { text in
+            var position = 0
+            for word in [high, low] {
+                for nibble in (0..<16).reversed() {
+                    if [8, 13, 18, 23].contains(position) {
+                        text[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    text[position] = hex[Int(word >> (nibble * 4) & 0xF)]
+                    position += 1
+                }
+            }
+            return position
+        }
+    }
 }
 
 extension Router {

@@ -50,6 +50,8 @@ struct CoreLoopTests {
         let completion = try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "sim-model"))
         #expect(completion.status == 200)
         #expect(completion.headers["x-request-id"] != nil)
+        // A plain reply is sent whole, with its length, not as a chunked body.
+        #expect(completion.headers["content-length"] == String(completion.body.readableBytes))
         let parsed = try completion.decode(ChatCompletion.self)
         #expect(parsed.choices.first?.message.content?.hasPrefix("hello switchyard") == true)
         #expect(parsed.usage?.promptTokens == 2)

@@ -45,16 +45,16 @@ import Worker
         let limiter = ConcurrencyLimiter(limit: 1)
         let first = try await limiter.acquire()
         let order = OrderLog()
-        let waiters = (1...3).map { number in
-            Task {
-                let slot = try await limiter.acquire()
-                await order.append(number)
-                slot()
-            }
-        }
-        // Let each waiter queue before the next starts, so arrival order is defined.
-        for expected in 2...4 {
-            while limiter.queueLength < expected { await Task.yield() }
+        var waiters: [Task<Void, any Error>] = []
+        for number in 1...3 {
+            waiters.append(
+                Task {
+                    let slot = try await limiter.acquire()
+                    await order.append(number)
+                    slot()
+                })
+            // Let each waiter queue before the next starts, so arrival order is defined.
+            while limiter.queueLength < number + 1 { await Task.yield() }
         }
         first()
         for waiter in waiters { try await waiter.value }
