@@ -14,7 +14,13 @@ public struct WorkerRegistry: Sendable {
         public var lastHeartbeat: ContinuousClock.Instant
         /// Shown to operators, never routed on, so it does not count as a change.
         public var activity: WorkerActivity? = nil
+        /// When an operator last set the state here, until a heartbeat agrees with it.
+        public var operatorStateSince: ContinuousClock.Instant? = nil
     }
+
+    /// How long a heartbeat that contradicts an operator's drain or undrain is taken for one sent
+    /// before the worker heard of it. Beyond that the worker's word counts again.
+    public static let operatorStateGrace: Duration = .seconds(5)
 
     public enum HeartbeatOutcome: Sendable, Equatable {
         /// The worker is not registered; FastChat answers `exist: false` and the worker re-registers.
@@ -56,7 +62,15 @@ public struct WorkerRegistry: Sendable {
         guard var entry = entries[address] else { return .unknown }
         let before = entry.status
         entry.status.queueLength = queueLength
-        if let state { entry.status.state = state }
+        if let state {
+            let contradictsOperator = entry.operatorStateSince.map { now - $0 < Self.operatorStateGrace } ?? false
+            if state == entry.status.state {
+                entry.operatorStateSince = nil
+            } else if !contradictsOperator {
+                entry.status.state = state
+                entry.operatorStateSince = nil
+            }
+        }
         entry.activity = activity
         entry.lastHeartbeat = now
         entries[address] = entry
@@ -67,6 +81,7 @@ public struct WorkerRegistry: Sendable {
     public mutating func setState(_ state: WorkerState, of address: String, now: ContinuousClock.Instant) -> WorkerRecord? {
         guard var entry = entries[address] else { return nil }
         entry.status.state = state
+        entry.operatorStateSince = now
         entries[address] = entry
         return Self.record(address: address, entry: entry, now: now)
     }

@@ -84,4 +84,25 @@ import Testing
         #expect(Set([first, second]) == ["http://a", "http://b"])
         #expect(registry.pickWorker(for: "unknown", policy: &policy, using: &random) == nil)
     }
+
+    /// A heartbeat the worker sent before it heard of the operator's drain must not undo it.
+    @Test func aBeatSentBeforeADrainDoesNotUndoIt() {
+        var registry = WorkerRegistry()
+        registry.register(address: "http://a", status: status(["m"], state: .ready), now: start)
+        #expect(registry.setState(.draining, of: "http://a", now: start + .seconds(1))?.state == .draining)
+        #expect(registry.heartbeat(address: "http://a", queueLength: 0, state: .ready, now: start + .seconds(1.1)) == .refreshed)
+        #expect(registry.records(now: start + .seconds(2)).first?.state == .draining)
+        // The worker confirms; from then on its word counts at once.
+        _ = registry.heartbeat(address: "http://a", queueLength: 0, state: .draining, now: start + .seconds(2))
+        _ = registry.heartbeat(address: "http://a", queueLength: 0, state: .ready, now: start + .seconds(3))
+        #expect(registry.records(now: start + .seconds(3)).first?.state == .ready)
+    }
+
+    @Test func aWorkerThatNeverConfirmsIsBelievedAfterTheGrace() {
+        var registry = WorkerRegistry()
+        registry.register(address: "http://a", status: status(["m"], state: .ready), now: start)
+        _ = registry.setState(.draining, of: "http://a", now: start)
+        _ = registry.heartbeat(address: "http://a", queueLength: 0, state: .ready, now: start + WorkerRegistry.operatorStateGrace)
+        #expect(registry.records(now: start + .seconds(6)).first?.state == .ready)
+    }
 }
