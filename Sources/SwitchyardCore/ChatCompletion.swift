@@ -47,7 +47,9 @@ public struct ToolCall: Codable, Sendable, Equatable {
 public struct ChatCompletion: Codable, Sendable, Equatable {
     public struct Message: Codable, Sendable, Equatable {
         public var role: String
-        public var content: String?
+        // OpenAI sends content and refusal as explicit nulls; strict clients require the keys.
+        @ExplicitNull public var content: String?
+        private var refusal = AlwaysNull()
         public var toolCalls: [ToolCall]?
 
         public init(role: String = "assistant", content: String?, toolCalls: [ToolCall]? = nil) {
@@ -60,28 +62,13 @@ public struct ChatCompletion: Codable, Sendable, Equatable {
             case role, content, refusal
             case toolCalls = "tool_calls"
         }
-
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            role = try container.decode(String.self, forKey: .role)
-            content = try container.decodeIfPresent(String.self, forKey: .content)
-            toolCalls = try container.decodeIfPresent([ToolCall].self, forKey: .toolCalls)
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(role, forKey: .role)
-            // OpenAI sends content and refusal as explicit nulls; strict clients require the keys.
-            try container.encode(content, forKey: .content)
-            try container.encodeNil(forKey: .refusal)
-            try container.encodeIfPresent(toolCalls, forKey: .toolCalls)
-        }
     }
 
     public struct Choice: Codable, Sendable, Equatable {
         public var index: Int
         public var message: Message
-        public var finishReason: String?
+        private var logprobs = AlwaysNull()
+        @ExplicitNull public var finishReason: String?
 
         public init(index: Int, message: Message, finishReason: String?) {
             self.index = index
@@ -92,21 +79,6 @@ public struct ChatCompletion: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey {
             case index, message, logprobs
             case finishReason = "finish_reason"
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            index = try container.decode(Int.self, forKey: .index)
-            message = try container.decode(Message.self, forKey: .message)
-            finishReason = try container.decodeIfPresent(String.self, forKey: .finishReason)
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(index, forKey: .index)
-            try container.encode(message, forKey: .message)
-            try container.encodeNil(forKey: .logprobs)
-            try container.encode(finishReason, forKey: .finishReason)
         }
     }
 
@@ -157,7 +129,9 @@ public struct ChatCompletionChunk: Codable, Sendable, Equatable {
     public struct Choice: Codable, Sendable, Equatable {
         public var index: Int
         public var delta: Delta
-        public var finishReason: String?
+        private var logprobs = AlwaysNull()
+        /// Clients expect an explicit null on every chunk but the last.
+        @ExplicitNull public var finishReason: String?
 
         public init(index: Int = 0, delta: Delta, finishReason: String? = nil) {
             self.index = index
@@ -168,22 +142,6 @@ public struct ChatCompletionChunk: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey {
             case index, delta, logprobs
             case finishReason = "finish_reason"
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            index = try container.decode(Int.self, forKey: .index)
-            delta = try container.decode(Delta.self, forKey: .delta)
-            finishReason = try container.decodeIfPresent(String.self, forKey: .finishReason)
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(index, forKey: .index)
-            try container.encode(delta, forKey: .delta)
-            try container.encodeNil(forKey: .logprobs)
-            // Clients expect an explicit null on every chunk but the last.
-            try container.encode(finishReason, forKey: .finishReason)
         }
     }
 

@@ -3,7 +3,8 @@ public struct TextCompletion: Codable, Sendable, Equatable {
     public struct Choice: Codable, Sendable, Equatable {
         public var text: String
         public var index: Int
-        public var finishReason: String?
+        private var logprobs = AlwaysNull()
+        @ExplicitNull public var finishReason: String?
 
         public init(text: String, index: Int, finishReason: String?) {
             self.text = text
@@ -14,21 +15,6 @@ public struct TextCompletion: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey {
             case text, index, logprobs
             case finishReason = "finish_reason"
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            text = try container.decode(String.self, forKey: .text)
-            index = try container.decode(Int.self, forKey: .index)
-            finishReason = try container.decodeIfPresent(String.self, forKey: .finishReason)
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(text, forKey: .text)
-            try container.encode(index, forKey: .index)
-            try container.encodeNil(forKey: .logprobs)
-            try container.encode(finishReason, forKey: .finishReason)
         }
     }
 
