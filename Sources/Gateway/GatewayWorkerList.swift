@@ -1,14 +1,14 @@
 import SwitchyardCore
 
-/// The body of the gateway's `GET /api/v1/gateway/workers`.
-struct GatewayWorkerList: Encodable {
-    struct Worker: Encodable {
-        var address: String
-        var models: [String]
-        var state: WorkerState
+/// The body of the gateway's `GET /api/v1/gateway/workers`, which `switchyard status` reads too.
+public struct GatewayWorkerList: Codable, Sendable {
+    public struct Worker: Codable, Sendable {
+        public var address: String
+        public var models: [String]
+        public var state: WorkerState
         /// `closed` (healthy), `open` (avoided) or `half_open` (one trial allowed).
-        var circuit: String
-        var inFlight: Int
+        public var circuit: String
+        public var inFlight: Int
 
         enum CodingKeys: String, CodingKey {
             case address, models, state, circuit
@@ -16,9 +16,9 @@ struct GatewayWorkerList: Encodable {
         }
     }
 
-    var workers: [Worker]
+    public var workers: [Worker]
     /// Requests queued because every worker of their model was full.
-    var waiting: Int
+    public var waiting: Int
 
     init(_ directory: DirectoryState, waiting: Int) {
         self.waiting = waiting

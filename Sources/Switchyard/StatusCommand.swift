@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import Gateway
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -88,13 +89,13 @@ struct ShowStatus: AsyncParsableCommand {
     }
 
     /// The gateway's list of workers, or nil when no gateway answers at `--gateway`.
-    func gatewayView() async -> [GatewayWorkerView]? {
+    func gatewayView() async -> [GatewayWorkerList.Worker]? {
         var request = HTTPClientRequest(url: gateway.trimmingSuffix("/") + "/api/v1/gateway/workers")
         if let apiKey { request.headers.add(name: "authorization", value: "Bearer \(apiKey)") }
         guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)), response.status == .ok,
             let body = try? await response.body.collect(upTo: 64 << 20)
         else { return nil }
-        return try? JSONDecoder().decode(GatewayWorkerViewList.self, from: body).workers
+        return try? JSONDecoder().decode(GatewayWorkerList.self, from: body).workers
     }
 }
 

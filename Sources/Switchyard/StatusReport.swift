@@ -1,3 +1,4 @@
+import Gateway
 import SwitchyardCore
 
 /// What `switchyard status` shows and `--json` prints: the controller's records (every field of
@@ -44,7 +45,7 @@ struct StatusReport: Encodable {
     var workers: [Worker]
     var models: [Model]
 
-    init(workers records: [WorkerRecord], gatewayView: [GatewayWorkerView]?) {
+    init(workers records: [WorkerRecord], gatewayView: [GatewayWorkerList.Worker]?) {
         let byAddress = Dictionary((gatewayView ?? []).map { ($0.address, $0) }, uniquingKeysWith: { first, _ in first })
         workers = records.sorted { $0.address < $1.address }.map { record in
             let seen = byAddress[record.address]
@@ -69,18 +70,3 @@ struct StatusReport: Encodable {
     }
 }
 
-/// One worker in the gateway's `GET /api/v1/gateway/workers`.
-struct GatewayWorkerView: Decodable {
-    var address: String
-    var circuit: String
-    var inFlight: Int
-
-    enum CodingKeys: String, CodingKey {
-        case address, circuit
-        case inFlight = "in_flight"
-    }
-}
-
-struct GatewayWorkerViewList: Decodable {
-    var workers: [GatewayWorkerView]
-}
