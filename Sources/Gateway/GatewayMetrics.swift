@@ -23,10 +23,6 @@ enum GatewayMetrics {
         Counter(label: "switchyard_gateway_circuit_transitions_total", dimensions: [("worker", worker), ("to", state)]).increment()
     }
 
-    static func interTokenGap(_ gap: Duration, model: String) {
-        byModel[model].interTokenLatency.record(duration: gap)
-    }
-
     /// The per-request series, each made once: making a handle looks it up in the registry by its labels.
     static let byModel = HandleCache { ModelSeries(model: $0) }
     static let durations = HandleCache { (key: EndpointAndModel) in

@@ -1,3 +1,4 @@
+import Metrics
 import NIOCore
 import SwitchyardCore
 
@@ -20,6 +21,8 @@ struct StreamRelay {
     private(set) var endsBetweenEvents = true
     private var failed = false
     private var lastChunk: ContinuousClock.Instant?
+    /// Where a stream's gaps between chunks go, looked up once per relay rather than per chunk.
+    private let interTokenLatency: Timer?
     /// The latest chunks, by reference, holding at least the last `tailSize` bytes.
     private var recent: [ByteBuffer] = []
     private var recentBytes = 0
@@ -27,15 +30,16 @@ struct StreamRelay {
     init(isEventStream: Bool, model: String?) {
         self.isEventStream = isEventStream
         self.model = model
+        self.interTokenLatency = isEventStream ? model.map { GatewayMetrics.byModel[$0].interTokenLatency } : nil
     }
 
     mutating func pass(_ chunk: ByteBuffer) -> ByteBuffer {
         guard chunk.readableBytes > 0 else { return chunk }
         endsBetweenEvents = chunk.endsWithBlankLine
         guard let model else { return chunk }
-        if isEventStream {
+        if let interTokenLatency {
             let now = ContinuousClock.now
-            if let lastChunk { GatewayMetrics.interTokenGap(now - lastChunk, model: model) }
+            if let lastChunk { interTokenLatency.record(duration: now - lastChunk) }
             lastChunk = now
         }
         recent.append(chunk)
