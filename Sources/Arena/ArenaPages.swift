@@ -1,3 +1,5 @@
+import Gateway
+
 /// The arena's two web pages: plain HTML, CSS and JavaScript, no build step, nothing from a CDN.
 enum ArenaPages {
     static let style = """
@@ -25,24 +27,6 @@ enum ArenaPages {
         </style>
         """
 
-    /// `fetch` with the gateway's API key, when it has `--api-key`: asked for on the first 401 and
-    /// kept for the tab (the dashboard keeps it under the same name).
-    static let authorizedFetch = """
-        const keyName = "switchyard-api-key";
-        function withKey(options) {
-          const key = sessionStorage.getItem(keyName);
-          return { ...options, headers: { ...(options.headers || {}), ...(key ? { Authorization: "Bearer " + key } : {}) } };
-        }
-        async function authorizedFetch(path, options = {}) {
-          const response = await fetch(path, withKey(options));
-          if (response.status !== 401) return response;
-          const key = prompt("This gateway needs an API key:");
-          if (!key) return response;
-          sessionStorage.setItem(keyName, key.trim());
-          return fetch(path, withKey(options));
-        }
-        """
-
     static let arena = """
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><title>Switchyard Arena</title>
@@ -67,7 +51,7 @@ enum ArenaPages {
         </div>
         <div id="status"></div>
         <script>
-        \(authorizedFetch)
+        \(DashboardPage.apiKeyScript)
         let battleID = null;
         let voted = false;
         const $ = (id) => document.getElementById(id);
@@ -157,7 +141,7 @@ enum ArenaPages {
           <tbody id="rows"></tbody>
         </table>
         <script>
-        \(authorizedFetch)
+        \(DashboardPage.apiKeyScript)
         async function load() {
           const response = await authorizedFetch("/arena/leaderboard");
           const board = await response.json();

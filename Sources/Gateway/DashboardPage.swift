@@ -3,7 +3,25 @@
 /// It polls `/api/v1/gateway/workers` and `/api/v1/gateway/stats` every two seconds and streams the
 /// playground's replies from `/v1/chat/completions`, so it shows exactly what any client would get.
 /// The look follows the arena's pages. A raw string, so the script's backslashes stay as written.
-enum DashboardPage {
+public enum DashboardPage {
+    /// The gateway's API key in the browser, for the dashboard and the arena's pages: kept for the
+    /// tab under one name, added to requests by `withKey`, asked for by `authorizedFetch` on a 401.
+    public static let apiKeyScript = """
+        const keyName = "switchyard-api-key";
+        function withKey(options) {
+          const key = sessionStorage.getItem(keyName);
+          return { ...options, headers: { ...(options.headers || {}), ...(key ? { Authorization: "Bearer " + key } : {}) } };
+        }
+        async function authorizedFetch(path, options = {}) {
+          const response = await fetch(path, withKey(options));
+          if (response.status !== 401) return response;
+          const key = prompt("This gateway needs an API key:");
+          if (!key) return response;
+          sessionStorage.setItem(keyName, key.trim());
+          return fetch(path, withKey(options));
+        }
+        """
+
     static let html = #"""
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><title>Switchyard</title>
@@ -86,11 +104,10 @@ enum DashboardPage {
         <script>
         const $ = (id) => document.getElementById(id);
         // A gateway with --api-key: the key is asked for once and kept for this tab only.
-        const authorization = () => sessionStorage.getItem("switchyard-api-key")
-          ? { Authorization: "Bearer " + sessionStorage.getItem("switchyard-api-key") } : {};
+        \#(apiKeyScript)
         $("key-form").addEventListener("submit", (event) => {
           event.preventDefault();
-          sessionStorage.setItem("switchyard-api-key", $("api-key").value.trim());
+          sessionStorage.setItem(keyName, $("api-key").value.trim());
           $("key-form").hidden = true;
         });
 
@@ -180,7 +197,7 @@ enum DashboardPage {
         }
 
         async function fetchJSON(path) {
-          const response = await fetch(path, { cache: "no-store", headers: authorization() });
+          const response = await fetch(path, withKey({ cache: "no-store" }));
           if (response.status === 401) $("key-form").hidden = false;
           if (!response.ok) throw new Error(path + ": HTTP " + response.status);
           return response.json();
@@ -224,11 +241,11 @@ enum DashboardPage {
           const started = performance.now();
           let firstToken = null;
           try {
-            const response = await fetch("/v1/chat/completions", {
+            const response = await fetch("/v1/chat/completions", withKey({
               method: "POST",
-              headers: { "Content-Type": "application/json", ...authorization() },
+              headers: { "Content-Type": "application/json" },
               body: JSON.stringify({ model, stream: true, messages: [{ role: "user", content: prompt }] }),
-            });
+            }));
             if (!response.ok) {
               const failure = await response.json().catch(() => ({}));
               throw new Error((failure.error && failure.error.message) || "HTTP " + response.status);
