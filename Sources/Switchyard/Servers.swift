@@ -17,11 +17,16 @@ func makeServer(
     logger: Logger,
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
-    let http1 = HTTPServerBuilder.http1(configuration: .init(httpDecoderConfiguration: headerLimits))
+    let http1 = HTTP1Channel.Configuration(httpDecoderConfiguration: headerLimits)
+    let server = HTTPServerBuilder { responder in
+        let channel = HTTP1Channel(responder: responder, configuration: http1)
+        if let tls { return EventLoopPinnedChannel(base: try TLSChannel(channel, tlsConfiguration: tls)) }
+        return EventLoopPinnedChannel(base: channel)
+    }
     let scheme = tls == nil ? "http" : "https"
     return Application(
         router: router,
-        server: try tls.map { try .tls(http1, tlsConfiguration: $0) } ?? http1,
+        server: server,
         configuration: .init(address: .hostname(host, port: port), serverName: nil),
         onServerRunning: { channel in
             let boundPort = channel.localAddress?.port ?? port
