@@ -100,20 +100,23 @@ extension Gateway {
 
     /// Sends the request to one worker and waits for its first chunk.
     func attempt(_ body: ByteBuffer, on lease: Lease, path: String, requestID: String) async -> Attempt {
-        var upstream = HTTPClientRequest(url: lease.address.trimmingSuffix("/") + path)
-        upstream.method = .POST
-        upstream.headers.add(name: "content-type", value: "application/json")
-        if !requestID.isEmpty { upstream.headers.add(name: "x-request-id", value: requestID) }
-        upstream.body = .bytes(body)
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "application/json")
+        if !requestID.isEmpty { headers.add(name: "x-request-id", value: requestID) }
 
-        let response: HTTPClientResponse
+        let upstream: UpstreamExchange
+        let response: HTTPResponseHead
         do {
-            response = try await httpClient.execute(upstream, timeout: .init(configuration.responseTimeout))
+            upstream = try UpstreamExchange(
+                client: httpClient, url: lease.address.trimmingSuffix("/") + path, headers: headers, body: body,
+                headTimeout: configuration.responseTimeout
+            )
+            response = try await upstream.head()
         } catch {
             // The caller went away: nothing is wrong with the worker, and nobody wants a retry.
             if Task.isCancelled { return .failed(.badGateway("The request was cancelled."), retryable: false) }
             let refused = HTTPClient.isConnectionRefused(error)
-            let timedOut = (error as? HTTPClientError) == .deadlineExceeded
+            let timedOut = [.deadlineExceeded, .readTimeout].contains(error as? HTTPClientError)
             noteFailure(of: lease.address, hard: refused, error: error, requestID: requestID)
             let failure =
                 timedOut
@@ -124,7 +127,7 @@ extension Gateway {
 
         if response.status.code >= 500 {
             noteFailure(of: lease.address, hard: false, error: nil, requestID: requestID)
-            let errorBody = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
+            let errorBody = await upstream.collect(upTo: 1 << 20)
             var failure = OpenAIError.badGateway("The worker failed with HTTP \(response.status.code).")
             failure.status = .init(code: Int(response.status.code))
             if response.status == .serviceUnavailable {
@@ -137,10 +140,9 @@ extension Gateway {
         }
 
         // Hold the client's response head until the worker's first chunk, so an early failure is still retryable.
-        let upstreamBody = UpstreamBody(response.body.makeAsyncIterator())
         let first: ByteBuffer?
         do {
-            first = try await upstreamBody.next()
+            first = try await upstream.next()
         } catch {
             if Task.isCancelled { return .failed(.badGateway("The request was cancelled."), retryable: false) }
             noteFailure(of: lease.address, hard: false, error: error, requestID: requestID)
@@ -154,7 +156,7 @@ extension Gateway {
                 contentType: response.headers.first(name: "content-type") ?? "application/json",
                 retryHeaders: WorkerReply.retryAdvice(in: response.headers),
                 first: first,
-                rest: upstreamBody,
+                rest: upstream,
                 directory: directory,
                 logger: logger,
                 requestID: requestID
@@ -286,7 +288,7 @@ public struct WorkerReply: Sendable {
     public let retryHeaders: HTTPFields
     /// The chunk that arrived before the reply was handed over (nil for an empty body).
     public let first: ByteBuffer?
-    let rest: UpstreamBody
+    let rest: UpstreamExchange
     let directory: WorkerDirectory
     let logger: Logger
     let requestID: String
@@ -319,18 +321,5 @@ extension WorkerReply {
             if let value = headers.first(name: name.rawName) { fields[name] = value }
         }
         return fields
-    }
-}
-
-/// The worker's response body, read by one task at a time: first for the held head, then by the relay.
-final class UpstreamBody: @unchecked Sendable {
-    private var iterator: HTTPClientResponse.Body.AsyncIterator
-
-    init(_ iterator: HTTPClientResponse.Body.AsyncIterator) {
-        self.iterator = iterator
-    }
-
-    func next() async throws -> ByteBuffer? {
-        try await iterator.next()
     }
 }
