@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 import SwitchyardCore
 
 /// Forwards requests to any OpenAI-compatible server (vLLM, llama.cpp server, Ollama, TGI) on a
@@ -37,17 +38,20 @@ public struct OpenAIUpstreamBackend: ModelBackend {
     static let errorBodyLimit = 64 << 10
 
     public func respond(to request: BackendRequest) async throws -> BackendResponse {
-        var outbound = HTTPClientRequest(url: baseURL + "/" + request.endpoint.rawValue)
-        outbound.method = .POST
-        outbound.headers.add(name: "content-type", value: "application/json")
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "application/json")
         // llama-cpp-python's server answers 400 to an `x-request-id` that is not a UUID.
-        if UUID(uuidString: request.requestID) != nil { outbound.headers.add(name: "x-request-id", value: request.requestID) }
+        if UUID(uuidString: request.requestID) != nil { headers.add(name: "x-request-id", value: request.requestID) }
         let renamed = try upstreamModel.map { try request.body.replacingModel(with: $0) } ?? request.body
-        outbound.body = .bytes(renamed.addingMaxTokens())
-        let response: HTTPClientResponse
+        let upstream: UpstreamExchange
+        let response: HTTPResponseHead
         do {
-            response = try await httpClient.execute(outbound, timeout: TimeAmount(responseTimeout))
-        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            upstream = try UpstreamExchange(
+                client: httpClient, url: baseURL + "/" + request.endpoint.rawValue, headers: headers,
+                body: renamed.addingMaxTokens(), headTimeout: responseTimeout
+            )
+            response = try await upstream.head()
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             activity.forget()
             throw OpenAIError(status: .gatewayTimeout, message: "The model server at \(baseURL) did not answer in time.")
         } catch {
@@ -55,24 +59,25 @@ public struct OpenAIUpstreamBackend: ModelBackend {
             throw OpenAIError.badGateway("The model server at \(baseURL) could not be reached: \(error)")
         }
         let status = HTTPResponse.Status(code: Int(response.status.code))
-        guard (200..<300).contains(status.code) else { throw await failure(of: response) }
+        guard (200..<300).contains(status.code) else { throw await failure(of: response, body: upstream) }
         activity.heard()
         let contentType = response.headers.first(name: "content-type") ?? "application/json"
-        let body = try await contentType.hasPrefix("text/event-stream") ? normalisedStream(of: response) : checkedBody(of: response)
+        let body =
+            try await contentType.hasPrefix("text/event-stream")
+            ? normalisedStream(of: upstream) : checkedBody(of: response, body: upstream)
         return BackendResponse(status: status, contentType: contentType, body: body)
     }
 
     /// The error an upstream's non-2xx answer becomes, whatever its dialect or content type.
-    func failure(of response: HTTPClientResponse) async -> OpenAIError {
-        let body = (try? await response.body.collect(upTo: Self.errorBodyLimit)) ?? ByteBuffer()
+    func failure(of response: HTTPResponseHead, body upstream: UpstreamExchange) async -> OpenAIError {
+        let body = await upstream.collect(upTo: Self.errorBodyLimit)
         let text = String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines)
         let error = UpstreamError(json: body.readableBytesView) ?? UpstreamError(message: String(text.prefix(500)))
         return error.openAIError(upstreamStatus: Int(response.status.code), retryAfter: Self.retryAfter(of: response))
     }
 
     /// Relays a plain answer, read ahead far enough to tell whether it is an error sent with a 200.
-    func checkedBody(of response: HTTPClientResponse) async throws -> ResponseBody {
-        var upstream = response.body.makeAsyncIterator()
+    func checkedBody(of response: HTTPResponseHead, body upstream: UpstreamExchange) async throws -> ResponseBody {
         var head = ByteBuffer()
         do {
             while head.readableBytes <= Self.errorBodyLimit {
@@ -89,11 +94,7 @@ public struct OpenAIUpstreamBackend: ModelBackend {
         } catch {
             throw OpenAIError.badGateway("The model server at \(baseURL) broke off its answer: \(error)")
         }
-        // AsyncHTTPClient's iterator is not Sendable against concurrent use; this one is handed
-        // over whole, and only the body writer touches it from here on.
-        nonisolated(unsafe) let rest = upstream
         return ResponseBody { [head, activity] writer in
-            var upstream = rest
             try await writer.write(head)
             while let chunk = try await upstream.next() {
                 activity.heard()
@@ -105,9 +106,8 @@ public struct OpenAIUpstreamBackend: ModelBackend {
 
     /// Relays a stream through a ``StreamNormalizer``, holding the answer until its first event so
     /// that an error opening the stream is still answered with a real status.
-    func normalisedStream(of response: HTTPClientResponse) async throws -> ResponseBody {
+    func normalisedStream(of upstream: UpstreamExchange) async throws -> ResponseBody {
         var normalizer = StreamNormalizer()
-        var upstream = response.body.makeAsyncIterator()
         var head = ByteBuffer()
         var upstreamEnded = false
         while !normalizer.hasRelayedContent && !normalizer.isFinished && normalizer.leadingError == nil {
@@ -120,11 +120,8 @@ public struct OpenAIUpstreamBackend: ModelBackend {
             head.writeImmutableBuffer(normalizer.feed(chunk))
         }
         if let error = normalizer.leadingError { throw error }
-        // Handed over whole, as in ``checkedBody(of:)``.
-        nonisolated(unsafe) let rest = upstream
         return ResponseBody { [head, normalizer, upstreamEnded, activity] writer in
             var normalizer = normalizer
-            var upstream = rest
             try await writer.write(head)
             if !upstreamEnded {
                 while !normalizer.isFinished, let chunk = try? await upstream.next() {
@@ -140,7 +137,7 @@ public struct OpenAIUpstreamBackend: ModelBackend {
     }
 
     /// The upstream's `retry-after` in whole seconds, passed on so clients wait as long as it asked.
-    static func retryAfter(of response: HTTPClientResponse) -> Duration? {
+    static func retryAfter(of response: HTTPResponseHead) -> Duration? {
         response.headers.first(name: "retry-after").flatMap { Int($0) }.map { .seconds($0) }
     }
 
