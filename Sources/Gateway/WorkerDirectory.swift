@@ -29,7 +29,8 @@ public final class WorkerDirectory: Sendable {
 
     private struct State: Sendable {
         var directory: DirectoryState
-        var random = SystemRandomNumberGenerator()
+        /// Seeded once: the system generator costs a `getrandom` call per draw.
+        var random = SeededRandomNumberGenerator(seed: .random(in: .min ... .max))
         var waiters: [Waiter] = []
         var nextTicket = 0
 

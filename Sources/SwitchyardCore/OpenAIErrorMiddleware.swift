@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Synchronization
 
 /// Turns every error a handler or the router throws into OpenAI's error JSON, so clients never see
 /// an empty 404 or a bare 500: unknown routes, oversized bodies and unexpected failures included.
@@ -48,29 +49,37 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
 public enum RequestID {
     @TaskLocal public static var current: String?
 
-    /// A random (version 4) UUID in lowercase, because model servers pass ids on only in that shape
-    /// (llama-cpp-python rejects others). Made from the system generator: `UUID()` opens, reads and
-    /// closes /dev/urandom on every call on Linux.
+    /// A random-looking (version 4) UUID in lowercase, because model servers pass ids on only in
+    /// that shape (llama-cpp-python rejects others).
+    ///
+    /// Ids must be unique, not secret: they come from a counter, seeded once from the system
+    /// generator and scrambled by SplitMix64, instead of a `getrandom` call (or, with `UUID()`,
+    /// opening /dev/urandom) per request.
     static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededRandomNumberGenerator(seed: sequence.wrappingAdd(2, ordering: .relaxed).oldValue)
         let high: UInt64 = generator.next() & ~0xF000 | 0x4000  // version 4
         let low: UInt64 = generator.next() & ~(0xC << 60) | (0x8 << 60)  // RFC 4122 variant
-        let hex = Array("0123456789abcdef".utf8)
         return String(unsafeUninitializedCapacity: 36) { text in
             var position = 0
-            for word in [high, low] {
+            func append(_ word: UInt64, dashesAt dashes: (Int, Int)) {
                 for nibble in (0..<16).reversed() {
-                    if [8, 13, 18, 23].contains(position) {
+                    if position == dashes.0 || position == dashes.1 {
                         text[position] = UInt8(ascii: "-")
                         position += 1
                     }
-                    text[position] = hex[Int(word >> (nibble * 4) & 0xF)]
+                    let digit = UInt8(truncatingIfNeeded: word >> (nibble * 4) & 0xF)
+                    text[position] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
                     position += 1
                 }
             }
+            append(high, dashesAt: (8, 13))
+            append(low, dashesAt: (18, 23))
             return position
         }
     }
+
+    /// Seeds advance by 2, an even step, and the generator's stride is odd: no two ids share a draw.
+    private static let sequence = Atomic<UInt64>(.random(in: .min ... .max))
 }
 
 extension Router {
