@@ -32,10 +32,18 @@ public struct BackendResponse: Sendable {
     public var status: HTTPResponse.Status
     public var contentType: String
     public var body: ResponseBody
+    /// The whole body, when the backend already holds it: the worker then answers with its
+    /// length in one write rather than a chunked body written in three.
+    public var whole: ByteBuffer?
 
     public init(status: HTTPResponse.Status = .ok, contentType: String, body: ResponseBody) {
         self.status = status
         self.contentType = contentType
         self.body = body
+    }
+
+    public init(status: HTTPResponse.Status = .ok, contentType: String, whole: ByteBuffer) {
+        self.init(status: status, contentType: contentType, body: ResponseBody(byteBuffer: whole))
+        self.whole = whole
     }
 }

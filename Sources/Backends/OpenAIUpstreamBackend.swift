@@ -62,10 +62,19 @@ public struct OpenAIUpstreamBackend: ModelBackend {
         guard (200..<300).contains(status.code) else { throw await failure(of: response, body: upstream) }
         activity.heard()
         let contentType = response.headers.first(name: "content-type") ?? "application/json"
-        let body =
-            try await contentType.hasPrefix("text/event-stream")
-            ? normalisedStream(of: upstream) : checkedBody(of: response, body: upstream)
-        return BackendResponse(status: status, contentType: contentType, body: body)
+        if contentType.hasPrefix("text/event-stream") {
+            return BackendResponse(status: status, contentType: contentType, body: try await normalisedStream(of: upstream))
+        }
+        switch try await checkedBody(of: response, body: upstream) {
+        case .whole(let body): return BackendResponse(status: status, contentType: contentType, whole: body)
+        case .streamed(let body): return BackendResponse(status: status, contentType: contentType, body: body)
+        }
+    }
+
+    enum CheckedBody {
+        /// The body ended within ``errorBodyLimit``.
+        case whole(ByteBuffer)
+        case streamed(ResponseBody)
     }
 
     /// The error an upstream's non-2xx answer becomes, whatever its dialect or content type.
@@ -77,7 +86,7 @@ public struct OpenAIUpstreamBackend: ModelBackend {
     }
 
     /// Relays a plain answer, read ahead far enough to tell whether it is an error sent with a 200.
-    func checkedBody(of response: HTTPResponseHead, body upstream: UpstreamExchange) async throws -> ResponseBody {
+    func checkedBody(of response: HTTPResponseHead, body upstream: UpstreamExchange) async throws -> CheckedBody {
         var head = ByteBuffer()
         do {
             while head.readableBytes <= Self.errorBodyLimit {
@@ -85,7 +94,7 @@ public struct OpenAIUpstreamBackend: ModelBackend {
                     if head.readableBytesView.firstRange(of: Self.errorKey) != nil, let error = UpstreamError(json: head.readableBytesView) {
                         throw error.openAIError(upstreamStatus: Int(response.status.code), retryAfter: Self.retryAfter(of: response))
                     }
-                    return ResponseBody(byteBuffer: head)
+                    return .whole(head)
                 }
                 head.writeBuffer(&chunk)
             }
@@ -94,14 +103,16 @@ public struct OpenAIUpstreamBackend: ModelBackend {
         } catch {
             throw OpenAIError.badGateway("The model server at \(baseURL) broke off its answer: \(error)")
         }
-        return ResponseBody { [head, activity] writer in
-            try await writer.write(head)
-            while let chunk = try await upstream.next() {
-                activity.heard()
-                try await writer.write(chunk)
+        return .streamed(
+            ResponseBody { [head, activity] writer in
+                try await writer.write(head)
+                while let chunk = try await upstream.next() {
+                    activity.heard()
+                    try await writer.write(chunk)
+                }
+                try await writer.finish(nil)
             }
-            try await writer.finish(nil)
-        }
+        )
     }
 
     /// Relays a stream through a ``StreamNormalizer``, holding the answer until its first event so

@@ -150,6 +150,9 @@ public struct SimulatorBackend: ModelBackend {
     func whole(_ value: some Encodable, tokens: Int, fault: SimulatedFault?) throws -> BackendResponse {
         let bytes = ByteBuffer(data: try JSONEncoder.switchyard.encode(value))
         let configuration = self.configuration
+        if fault == nil, configuration.timeToFirstToken == .zero, configuration.interTokenDelay == nil || tokens <= 1 {
+            return BackendResponse(contentType: "application/json", whole: bytes)
+        }
         return BackendResponse(
             contentType: "application/json",
             body: ResponseBody { writer in

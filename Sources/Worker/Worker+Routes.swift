@@ -53,17 +53,22 @@ extension Worker {
             let body = try await request.collectBody(upTo: 32 << 20)
             let slot = try await limiter.acquire()
             let response = try await backend.respond(to: BackendRequest(endpoint: endpoint, body: body, requestID: requestID, headers: request.headers))
-            let backendBody = response.body
             let worker = self
+            @Sendable func answered() {
+                slot()
+                worker.recordAnswer(status: Int(response.status.code))
+                WorkerMetrics.answered(endpoint, status: Int(response.status.code), duration: .now - started)
+            }
+            if let whole = response.whole {
+                answered()
+                return Response(status: response.status, headers: [.contentType: response.contentType], body: .init(byteBuffer: whole))
+            }
+            let backendBody = response.body
             return Response(
                 status: response.status,
                 headers: [.contentType: response.contentType],
                 body: ResponseBody { writer in
-                    defer {
-                        slot()
-                        worker.recordAnswer(status: Int(response.status.code))
-                        WorkerMetrics.answered(endpoint, status: Int(response.status.code), duration: .now - started)
-                    }
+                    defer { answered() }
                     try await backendBody.write(writer)
                 }
             )
