@@ -77,10 +77,14 @@ extension Arena {
     func leaderboard() async throws -> Leaderboard {
         let votes = try await store.votes()
         if let cached = cachedLeaderboard(votes: votes.count) { return cached }
-        let board = await Leaderboard(
-            battles: votes.map(\.battle),
-            configuration: LeaderboardConfiguration(bootstrapRounds: configuration.bootstrapRounds)
-        )
+        // The fit and its bootstrap rounds are seconds of CPU on a big arena: on Swift's pool, not
+        // on the event loop the request's connection is pinned to, which other connections share.
+        let board = await withTaskExecutorPreference(globalConcurrentExecutor) { [configuration] in
+            await Leaderboard(
+                battles: votes.map(\.battle),
+                configuration: LeaderboardConfiguration(bootstrapRounds: configuration.bootstrapRounds)
+            )
+        }
         cache(board, votes: votes.count)
         return board
     }
