@@ -1,0 +1,178 @@
+import AsyncHTTPClient
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import SwitchyardCore
+import Testing
+
+/// Whether the loopback server's endless answer was cut off by its client.
+actor EndlessAnswer {
+    private(set) var chunksWritten = 0
+    private(set) var clientLeft = false
+
+    func wrote() { chunksWritten += 1 }
+    func left() { clientLeft = true }
+}
+
+/// Runs a Hummingbird server on 127.0.0.1 (a free port) with the answers the tests read, and
+/// hands `test` its base URL and a client.
+func withExchangeServer(
+    _ test: @Sendable (String, HTTPClient, EndlessAnswer) async throws -> Void
+) async throws {
+    let endless = EndlessAnswer()
+    let router = Router()
+    router.post("chunks") { _, _ in
+        Response(
+            status: .ok,
+            body: ResponseBody { writer in
+                for piece in ["one ", "two ", "three"] {
+                    try await writer.write(ByteBuffer(string: piece))
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                try await writer.finish(nil)
+            }
+        )
+    }
+    router.post("big") { _, _ in
+        Response(
+            status: .ok,
+            body: ResponseBody { writer in
+                // 2 MiB of numbered 16 KiB pieces, far past the reader's buffer limit.
+                for index in 0..<128 {
+                    try await writer.write(ByteBuffer(repeating: UInt8(index), count: 16 << 10))
+                }
+                try await writer.finish(nil)
+            }
+        )
+    }
+    router.post("endless") { _, _ in
+        Response(
+            status: .ok,
+            body: ResponseBody { writer in
+                do {
+                    while true {
+                        try await writer.write(ByteBuffer(string: "tick "))
+                        await endless.wrote()
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                } catch {
+                    await endless.left()
+                    throw error
+                }
+            }
+        )
+    }
+    router.post("slow-head") { _, _ in
+        try await Task.sleep(for: .seconds(30))
+        return Response(status: .ok)
+    }
+    router.post("failing") { _, _ in
+        Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "busy")))
+    }
+    let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+    var logger = Logger(label: "exchange-server")
+    logger.logLevel = .critical
+    let app = Application(
+        router: router,
+        configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
+        logger: logger
+    )
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await app.run() }
+        defer { group.cancelAll() }
+        var portIterator = ports.makeAsyncIterator()
+        let port = try #require(await portIterator.next())
+        let client = HTTPClient.makeSwitchyardClient()
+        do {
+            try await test("http://127.0.0.1:\(port)", client, endless)
+            try await client.shutdown()
+        } catch {
+            try await client.shutdown()
+            throw error
+        }
+    }
+}
+
+@Suite struct UpstreamExchangeTests {
+    static func post(_ url: String, _ client: HTTPClient, headTimeout: Duration = .seconds(10)) throws -> UpstreamExchange {
+        try UpstreamExchange(client: client, url: url, headers: [:], body: ByteBuffer(string: "{}"), headTimeout: headTimeout)
+    }
+
+    @Test func readsTheHeadThenEveryChunkThenTheEnd() async throws {
+        try await withExchangeServer { base, client, _ in
+            let exchange = try Self.post(base + "/chunks", client)
+            #expect(try await exchange.head().status == .ok)
+            var text = ""
+            while let chunk = try await exchange.next() { text += String(buffer: chunk) }
+            #expect(text == "one two three")
+            #expect(try await exchange.next() == nil)
+        }
+    }
+
+    @Test func aBodyPastTheBufferLimitArrivesWholeAndInOrderForASlowReader() async throws {
+        try await withExchangeServer { base, client, _ in
+            let exchange = try Self.post(base + "/big", client)
+            _ = try await exchange.head()
+            // Let the server fill the buffer past its limit before reading, so reading pauses and resumes.
+            try await Task.sleep(for: .milliseconds(200))
+            var body = ByteBuffer()
+            while var chunk = try await exchange.next() { body.writeBuffer(&chunk) }
+            #expect(body.readableBytes == 128 << 14)
+            let pieces = stride(from: 0, to: body.readableBytes, by: 16 << 10).map { body.getInteger(at: $0, as: UInt8.self) }
+            #expect(pieces == (0..<128).map { UInt8($0) })
+            #expect(UpstreamExchange.bufferLimit < body.readableBytes)
+        }
+    }
+
+    @Test func aReaderCancelledMidBodyEndsTheRequest() async throws {
+        try await withExchangeServer { base, client, endless in
+            let exchange = try Self.post(base + "/endless", client)
+            _ = try await exchange.head()
+            let reader = Task {
+                while try await exchange.next() != nil {}
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            reader.cancel()
+            await #expect(throws: (any Error).self) { try await reader.value }
+            for _ in 0..<100 where await !endless.clientLeft { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(await endless.clientLeft)
+        }
+    }
+
+    @Test func aReaderThatLetsGoEndsTheRequest() async throws {
+        try await withExchangeServer { base, client, endless in
+            do {
+                let exchange = try Self.post(base + "/endless", client)
+                _ = try await exchange.head()
+                _ = try await exchange.next()
+            }
+            for _ in 0..<100 where await !endless.clientLeft { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(await endless.clientLeft)
+        }
+    }
+
+    @Test func aHeadLaterThanTheTimeoutFails() async throws {
+        try await withExchangeServer { base, client, _ in
+            let exchange = try Self.post(base + "/slow-head", client, headTimeout: .milliseconds(200))
+            await #expect(throws: HTTPClientError.deadlineExceeded) { try await exchange.head() }
+        }
+    }
+
+    @Test func anErrorStatusComesWithItsBody() async throws {
+        try await withExchangeServer { base, client, _ in
+            let exchange = try Self.post(base + "/failing", client)
+            #expect(try await exchange.head().status == .serviceUnavailable)
+            #expect(String(buffer: await exchange.collect(upTo: 1 << 20)) == "busy")
+        }
+    }
+
+    @Test func aClosedPortFailsTheHead() async throws {
+        try await withExchangeServer { _, client, _ in
+            // Port 9 (discard) is closed on a test machine's loopback: the connection is refused.
+            let exchange = try Self.post("http://127.0.0.1:9/v1/chat/completions", client)
+            await #expect(throws: (any Error).self) { try await exchange.head() }
+        }
+    }
+}
