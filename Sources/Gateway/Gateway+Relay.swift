@@ -227,44 +227,24 @@ extension Gateway {
     }
 
     /// An event stream relayed chunk by chunk, with a `: keep-alive` comment after each silence of
-    /// ``GatewayConfiguration/keepAliveInterval`` when it is on.
+    /// ``GatewayConfiguration/keepAliveInterval`` when it is on (and the stream stands between events).
     func eventStream(from reply: WorkerReply, first: ByteBuffer?, relay: StreamRelay, finish: @escaping @Sendable (StreamRelay) -> Void) -> ResponseBody {
-        let clock = keepAliveClock
+        let silence = configuration.keepAliveInterval > .zero ? configuration.keepAliveInterval : nil
         return ResponseBody { writer in
             var relay = relay
             defer { finish(relay) }
             if let first { try await writer.write(first) }
-            guard clock.interval > .zero else {
-                while let chunk = try await relay.next(from: reply) { try await writer.write(chunk) }
-                try await writer.finish(nil)
-                return
-            }
-            // A reader task feeds chunks and the gateway's clock ticks; leaving the group (done, or
-            // the client gone) cancels the reader, which cancels the request to the worker.
-            let (events, continuation) = AsyncStream.makeStream(of: StreamRelay.Event.self)
-            let registration = clock.register(continuation)
-            defer { clock.unregister(registration) }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    defer { continuation.finish() }
-                    var reader = StreamRelay(isEventStream: true, model: nil)
-                    while let chunk = try await reader.next(from: reply) { continuation.yield(.chunk(chunk)) }
+            while true {
+                switch try await relay.next(from: reply, within: silence) {
+                case .chunk(let chunk):
+                    try await writer.write(chunk)
+                case .quiet:
+                    if relay.endsBetweenEvents { try await writer.write(StreamRelay.keepAliveComment) }
+                case .end:
+                    try await writer.finish(nil)
+                    return
                 }
-                var lastWrite = ContinuousClock.now
-                for await event in events {
-                    switch event {
-                    case .chunk(let chunk):
-                        try await writer.write(relay.pass(chunk))
-                        lastWrite = .now
-                    case .tick:
-                        guard relay.endsBetweenEvents, ContinuousClock.now - lastWrite >= clock.interval else { continue }
-                        try await writer.write(StreamRelay.keepAliveComment)
-                        lastWrite = .now
-                    }
-                }
-                group.cancelAll()
             }
-            try await writer.finish(nil)
         }
     }
 
@@ -295,8 +275,16 @@ public struct WorkerReply: Sendable {
 
     /// The next chunk after ``first``; a failure is recorded against the worker before it is rethrown.
     public func next() async throws -> ByteBuffer? {
+        switch try await next(within: nil) {
+        case .chunk(let chunk): chunk
+        case .end, .quiet: nil
+        }
+    }
+
+    /// The next chunk, or ``UpstreamExchange/Read/quiet`` once `silence` passes without one.
+    public func next(within silence: Duration?) async throws -> UpstreamExchange.Read {
         do {
-            return try await rest.next()
+            return try await rest.next(within: silence)
         } catch {
             guard !Task.isCancelled else { throw error }
             directory.record(success: false, for: lease.address)

@@ -16,14 +16,12 @@ public struct Gateway: Sendable {
     public let stats = GatewayStatsRecorder()
     let httpClient: HTTPClient
     let logger: Logger
-    let keepAliveClock: KeepAliveClock
 
     public init(configuration: GatewayConfiguration = .init(), httpClient: HTTPClient, logger: Logger) {
         self.directory = WorkerDirectory(routing: configuration.routing, queue: configuration.queue)
         self.configuration = configuration
         self.httpClient = httpClient
         self.logger = logger
-        self.keepAliveClock = KeepAliveClock(interval: configuration.keepAliveInterval)
     }
 
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {

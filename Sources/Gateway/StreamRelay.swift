@@ -6,11 +6,6 @@ import SwitchyardCore
 /// events (so a stream that breaks mid-event still ends with a parseable error event), the gaps
 /// between chunks of a stream, and the last bytes, where the usage is.
 struct StreamRelay {
-    enum Event: Sendable {
-        case chunk(ByteBuffer)
-        case tick
-    }
-
     static let keepAliveComment = ByteBuffer(string: ": keep-alive\n\n")
 
     static let tailSize = 1024
@@ -62,19 +57,31 @@ struct StreamRelay {
         return UsageScanner.usage(in: tail)
     }
 
-    /// The next chunk to write, nil at the end. A worker failing mid-stream becomes one error
-    /// event (after closing a half-sent event) and the end; a plain body can only be cut.
+    /// The next chunk to write, nil at the end.
     mutating func next(from reply: WorkerReply) async throws -> ByteBuffer? {
-        guard !failed else { return nil }
+        switch try await next(from: reply, within: nil) {
+        case .chunk(let chunk): chunk
+        case .end, .quiet: nil
+        }
+    }
+
+    /// The next chunk to write, or ``UpstreamExchange/Read/quiet`` after `silence` without one.
+    /// A worker failing mid-stream becomes one error event (after closing a half-sent event) and
+    /// the end; a plain body can only be cut.
+    mutating func next(from reply: WorkerReply, within silence: Duration?) async throws -> UpstreamExchange.Read {
+        guard !failed else { return .end }
         do {
-            return try await reply.next().map { pass($0) }
+            switch try await reply.next(within: silence) {
+            case .chunk(let chunk): return .chunk(pass(chunk))
+            case let other: return other
+            }
         } catch {
             guard isEventStream, !Task.isCancelled else { throw error }
             failed = true
             let failure = OpenAIError(status: .badGateway, message: "The worker stopped responding mid-stream.")
             var event = endsBetweenEvents ? ByteBuffer() : ByteBuffer(string: "\n\n")
             event.writeImmutableBuffer(.serverSentEvent(failure.jsonBody()))
-            return event
+            return .chunk(event)
         }
     }
 }

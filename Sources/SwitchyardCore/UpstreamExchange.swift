@@ -54,10 +54,27 @@ public final class UpstreamExchange: Sendable {
         return body
     }
 
-    /// The next body chunk, nil at the end.
+    /// The next body chunk (all that arrived since the last read, as one buffer), nil at the end.
     public func next() async throws -> ByteBuffer? {
+        switch try await next(within: nil) {
+        case .chunk(let chunk): chunk
+        case .end, .quiet: nil
+        }
+    }
+
+    /// What a wait for the body came to.
+    public enum Read: Sendable, Equatable {
+        case chunk(ByteBuffer)
+        case end
+        /// `silence` passed without a byte; the body goes on and nothing was lost.
+        case quiet
+    }
+
+    /// The next body chunk, or ``Read/quiet`` once `silence` (if any) passes without one: a relay
+    /// that owes its client a keep-alive after a silence needs no timer task of its own.
+    public func next(within silence: Duration?) async throws -> Read {
         try await withTaskCancellationHandler {
-            try await receiver.next()
+            try await receiver.next(within: silence.map { (TimeAmount($0), task.eventLoop) })
         } onCancel: { [task] in
             task.cancel()
         }
@@ -72,7 +89,8 @@ extension UpstreamExchange {
 
         private enum Waiter {
             case head(UnsafeContinuation<HTTPResponseHead, any Error>)
-            case chunk(UnsafeContinuation<ByteBuffer?, any Error>)
+            /// `wait` tells a silence timer whether the reader it was set for still waits.
+            case chunk(UnsafeContinuation<Read, any Error>, wait: Int)
         }
 
         private struct State {
@@ -85,6 +103,8 @@ extension UpstreamExchange {
             /// Completed when the reader drains the buffer; until then the connection is not read.
             var paused: EventLoopPromise<Void>?
             var headTimeout: Scheduled<Void>?
+            var waits = 0
+            var silenceTimer: Scheduled<Void>?
         }
 
         private let state = Mutex(State())
@@ -119,51 +139,76 @@ extension UpstreamExchange {
             }
         }
 
-        func next() async throws -> ByteBuffer? {
+        /// The buffered body as one chunk, else the end, else a wait: ended by a chunk, the end,
+        /// a failure or, with `silence`, by ``Read/quiet`` when that much time passes first.
+        func next(within silence: (TimeAmount, any EventLoop)?) async throws -> Read {
             try await withUnsafeThrowingContinuation { continuation in
-                let (ready, resumeReading): (Result<ByteBuffer?, any Error>?, EventLoopPromise<Void>?) = state.withLock { state in
-                    if let chunk = state.chunks.popFirst() {
-                        state.bufferedBytes -= chunk.readableBytes
-                        let resume = state.chunks.isEmpty ? state.paused.take() : nil
-                        return (.success(chunk), resume)
+                let (ready, resumeReading, wait): (Result<Read, any Error>?, EventLoopPromise<Void>?, Int?) = state.withLock { state in
+                    if var chunk = state.chunks.popFirst() {
+                        while var more = state.chunks.popFirst() { chunk.writeBuffer(&more) }
+                        state.bufferedBytes = 0
+                        return (.success(.chunk(chunk)), state.paused.take(), nil)
                     }
                     switch state.end {
-                    case .success?: return (.success(nil), nil)
-                    case .failure(let error)?: return (.failure(error), nil)
+                    case .success?: return (.success(.end), nil, nil)
+                    case .failure(let error)?: return (.failure(error), nil, nil)
                     case nil:
-                        state.waiter = .chunk(continuation)
-                        return (nil, state.paused.take())
+                        state.waits += 1
+                        state.waiter = .chunk(continuation, wait: state.waits)
+                        return (nil, state.paused.take(), state.waits)
                     }
                 }
                 resumeReading?.succeed()
                 if let ready { continuation.resume(with: ready) }
+                if let wait, let (silence, eventLoop) = silence {
+                    let timer = eventLoop.scheduleTask(in: silence) { self.quiet(wait) }
+                    let stillWaiting = state.withLock { state in
+                        guard case .chunk(_, wait)? = state.waiter else { return false }
+                        state.silenceTimer = timer
+                        return true
+                    }
+                    if !stillWaiting { timer.cancel() }
+                }
             }
         }
 
+        private func quiet(_ wait: Int) {
+            let waiter: UnsafeContinuation<Read, any Error>? = state.withLock { state in
+                guard case .chunk(let continuation, wait)? = state.waiter else { return nil }
+                state.waiter = nil
+                state.silenceTimer = nil
+                return continuation
+            }
+            waiter?.resume(returning: .quiet)
+        }
+
         func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
-            let (waiter, timer) = state.withLock { state in
+            let (waiter, timer): (UnsafeContinuation<HTTPResponseHead, any Error>?, Scheduled<Void>?) = state.withLock { state in
                 state.head = head
-                return (state.waiter.take(), state.headTimeout.take())
+                guard case .head(let continuation)? = state.waiter else { return (nil, state.headTimeout.take()) }
+                state.waiter = nil
+                return (continuation, state.headTimeout.take())
             }
             timer?.cancel()
-            if case .head(let continuation)? = waiter { continuation.resume(returning: head) }
+            waiter?.resume(returning: head)
             return task.eventLoop.makeSucceededVoidFuture()
         }
 
         func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
-            let (waiter, paused): (UnsafeContinuation<ByteBuffer?, any Error>?, EventLoopFuture<Void>?) = state.withLock { state in
-                if case .chunk(let continuation)? = state.waiter {
+            let (waiter, paused, timer): (UnsafeContinuation<Read, any Error>?, EventLoopFuture<Void>?, Scheduled<Void>?) = state.withLock { state in
+                if case .chunk(let continuation, _)? = state.waiter {
                     state.waiter = nil
-                    return (continuation, nil)
+                    return (continuation, nil, state.silenceTimer.take())
                 }
                 state.chunks.append(buffer)
                 state.bufferedBytes += buffer.readableBytes
-                guard state.bufferedBytes > UpstreamExchange.bufferLimit else { return (nil, nil) }
+                guard state.bufferedBytes > UpstreamExchange.bufferLimit else { return (nil, nil, nil) }
                 let promise = state.paused ?? task.eventLoop.makePromise()
                 state.paused = promise
-                return (nil, promise.futureResult)
+                return (nil, promise.futureResult, nil)
             }
-            waiter?.resume(returning: buffer)
+            timer?.cancel()
+            waiter?.resume(returning: .chunk(buffer))
             return paused ?? task.eventLoop.makeSucceededVoidFuture()
         }
 
@@ -176,17 +221,17 @@ extension UpstreamExchange {
         }
 
         private func finish(_ end: Result<Void, any Error>) {
-            let (waiter, paused, timer) = state.withLock { state in
+            let (waiter, paused, timers) = state.withLock { state in
                 if state.end == nil { state.end = end }
-                return (state.waiter.take(), state.paused.take(), state.headTimeout.take())
+                return (state.waiter.take(), state.paused.take(), [state.headTimeout.take(), state.silenceTimer.take()])
             }
-            timer?.cancel()
+            for timer in timers { timer?.cancel() }
             paused?.succeed()
             switch (waiter, end) {
             case (.head(let continuation)?, .failure(let error)): continuation.resume(throwing: error)
             case (.head(let continuation)?, .success): continuation.resume(throwing: HTTPClientError.remoteConnectionClosed)
-            case (.chunk(let continuation)?, .failure(let error)): continuation.resume(throwing: error)
-            case (.chunk(let continuation)?, .success): continuation.resume(returning: nil)
+            case (.chunk(let continuation, _)?, .failure(let error)): continuation.resume(throwing: error)
+            case (.chunk(let continuation, _)?, .success): continuation.resume(returning: .end)
             case (nil, _): break
             }
         }

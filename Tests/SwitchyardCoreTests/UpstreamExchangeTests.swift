@@ -63,6 +63,17 @@ func withExchangeServer(
             }
         )
     }
+    router.post("pause") { _, _ in
+        Response(
+            status: .ok,
+            body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: "before "))
+                try await Task.sleep(for: .milliseconds(400))
+                try await writer.write(ByteBuffer(string: "after"))
+                try await writer.finish(nil)
+            }
+        )
+    }
     router.post("slow-head") { _, _ in
         try await Task.sleep(for: .seconds(30))
         return Response(status: .ok)
@@ -150,6 +161,24 @@ func withExchangeServer(
             }
             for _ in 0..<100 where await !endless.clientLeft { try await Task.sleep(for: .milliseconds(20)) }
             #expect(await endless.clientLeft)
+        }
+    }
+
+    @Test func aSilenceEndsTheWaitAsQuietAndTheBodyCarriesOn() async throws {
+        try await withExchangeServer { base, client, _ in
+            let exchange = try Self.post(base + "/pause", client)
+            _ = try await exchange.head()
+            var text = ""
+            var quiets = 0
+            reading: while true {
+                switch try await exchange.next(within: .milliseconds(50)) {
+                case .chunk(let chunk): text += String(buffer: chunk)
+                case .quiet: quiets += 1
+                case .end: break reading
+                }
+            }
+            #expect(text == "before after")
+            #expect(quiets >= 1)
         }
     }
 
