@@ -51,7 +51,7 @@ public struct OpenAIUpstreamBackend: ModelBackend {
                 body: renamed.addingMaxTokens(), headTimeout: responseTimeout
             )
             response = try await upstream.head()
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+        } catch where HTTPClient.isTimeout(error) {
             activity.forget()
             throw OpenAIError(status: .gatewayTimeout, message: "The model server at \(baseURL) did not answer in time.")
         } catch {

@@ -183,8 +183,10 @@ public struct StreamNormalizer: Sendable {
             let fields = (try? JSONValue(parsing: ByteBuffer(bytes: data)))?.object,
             fields["error"] == nil, fields["object"]?.string != "error"
         else { return false }
-        let choices = fields["choices"]?.array?.compactMap(\.object) ?? []
-        guard choices.count == (fields["choices"]?.array?.count ?? 0) else { return true }
+        let items = fields["choices"]?.array ?? []
+        let choices = items.compactMap(\.object)
+        // Like the old path's `as? [[String: Any]]`: choices that are not all objects are not read.
+        guard choices.count == items.count else { return true }
         var roles = choicesWithRole
         for choice in choices where choice["delta"]?.object?["role"] != nil {
             guard roles.insert(choice["index"]?.integer ?? 0).inserted else { return false }

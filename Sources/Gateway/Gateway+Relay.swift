@@ -116,10 +116,9 @@ extension Gateway {
             // The caller went away: nothing is wrong with the worker, and nobody wants a retry.
             if Task.isCancelled { return .failed(.badGateway("The request was cancelled."), retryable: false) }
             let refused = HTTPClient.isConnectionRefused(error)
-            let timedOut = [.deadlineExceeded, .readTimeout].contains(error as? HTTPClientError)
             noteFailure(of: lease.address, hard: refused, error: error, requestID: requestID)
             let failure =
-                timedOut
+                HTTPClient.isTimeout(error)
                 ? OpenAIError(status: .gatewayTimeout, message: "The worker did not answer in time.")
                 : OpenAIError.badGateway("The worker could not be reached.")
             return .failed(failure, retryable: true)
@@ -275,10 +274,7 @@ public struct WorkerReply: Sendable {
 
     /// The next chunk after ``first``; a failure is recorded against the worker before it is rethrown.
     public func next() async throws -> ByteBuffer? {
-        switch try await next(within: nil) {
-        case .chunk(let chunk): chunk
-        case .end, .quiet: nil
-        }
+        try await next(within: nil).chunk
     }
 
     /// The next chunk, or ``UpstreamExchange/Read/quiet`` once `silence` passes without one.

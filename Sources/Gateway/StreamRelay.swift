@@ -59,10 +59,7 @@ struct StreamRelay {
 
     /// The next chunk to write, nil at the end.
     mutating func next(from reply: WorkerReply) async throws -> ByteBuffer? {
-        switch try await next(from: reply, within: nil) {
-        case .chunk(let chunk): chunk
-        case .end, .quiet: nil
-        }
+        try await next(from: reply, within: nil).chunk
     }
 
     /// The next chunk to write, or ``UpstreamExchange/Read/quiet`` after `silence` without one.

@@ -56,10 +56,7 @@ public final class UpstreamExchange: Sendable {
 
     /// The next body chunk (all that arrived since the last read, as one buffer), nil at the end.
     public func next() async throws -> ByteBuffer? {
-        switch try await next(within: nil) {
-        case .chunk(let chunk): chunk
-        case .end, .quiet: nil
-        }
+        try await next(within: nil).chunk
     }
 
     /// What a wait for the body came to.
@@ -68,6 +65,11 @@ public final class UpstreamExchange: Sendable {
         case end
         /// `silence` passed without a byte; the body goes on and nothing was lost.
         case quiet
+
+        /// The bytes read, nil for the end (or a silence, which only a wait with one ends in).
+        public var chunk: ByteBuffer? {
+            if case .chunk(let bytes) = self { bytes } else { nil }
+        }
     }
 
     /// The next body chunk, or ``Read/quiet`` once `silence` (if any) passes without one: a relay
