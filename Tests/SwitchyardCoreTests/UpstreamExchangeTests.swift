@@ -6,21 +6,24 @@ import NIOHTTP1
 import SwitchyardCore
 import Testing
 
-/// Whether the loopback server's endless answer was cut off by its client.
-actor EndlessAnswer {
+/// What the loopback server's answers share with the test: whether the endless answer was cut
+/// off by its client, and whether the paused answer may go on.
+actor ServerState {
     private(set) var chunksWritten = 0
     private(set) var clientLeft = false
+    private(set) var pauseOver = false
 
     func wrote() { chunksWritten += 1 }
     func left() { clientLeft = true }
+    func endPause() { pauseOver = true }
 }
 
 /// Runs a Hummingbird server on 127.0.0.1 (a free port) with the answers the tests read, and
 /// hands `test` its base URL and a client.
 func withExchangeServer(
-    _ test: @Sendable (String, HTTPClient, EndlessAnswer) async throws -> Void
+    _ test: @Sendable (String, HTTPClient, ServerState) async throws -> Void
 ) async throws {
-    let endless = EndlessAnswer()
+    let server = ServerState()
     let router = Router()
     router.post("chunks") { _, _ in
         Response(
@@ -53,11 +56,11 @@ func withExchangeServer(
                 do {
                     while true {
                         try await writer.write(ByteBuffer(string: "tick "))
-                        await endless.wrote()
+                        await server.wrote()
                         try await Task.sleep(for: .milliseconds(20))
                     }
                 } catch {
-                    await endless.left()
+                    await server.left()
                     throw error
                 }
             }
@@ -68,7 +71,8 @@ func withExchangeServer(
             status: .ok,
             body: ResponseBody { writer in
                 try await writer.write(ByteBuffer(string: "before "))
-                try await Task.sleep(for: .milliseconds(400))
+                // Silent until the test has seen the silence (at most 10 s), however slow the machine.
+                for _ in 0..<1000 where await !server.pauseOver { try await Task.sleep(for: .milliseconds(10)) }
                 try await writer.write(ByteBuffer(string: "after"))
                 try await writer.finish(nil)
             }
@@ -97,7 +101,7 @@ func withExchangeServer(
         let port = try #require(await portIterator.next())
         let client = HTTPClient.makeSwitchyardClient()
         do {
-            try await test("http://127.0.0.1:\(port)", client, endless)
+            try await test("http://127.0.0.1:\(port)", client, server)
             try await client.shutdown()
         } catch {
             try await client.shutdown()
@@ -138,7 +142,7 @@ func withExchangeServer(
     }
 
     @Test func aReaderCancelledMidBodyEndsTheRequest() async throws {
-        try await withExchangeServer { base, client, endless in
+        try await withExchangeServer { base, client, server in
             let exchange = try Self.post(base + "/endless", client)
             _ = try await exchange.head()
             let reader = Task {
@@ -147,25 +151,25 @@ func withExchangeServer(
             try await Task.sleep(for: .milliseconds(100))
             reader.cancel()
             await #expect(throws: (any Error).self) { try await reader.value }
-            for _ in 0..<100 where await !endless.clientLeft { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(await endless.clientLeft)
+            for _ in 0..<100 where await !server.clientLeft { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(await server.clientLeft)
         }
     }
 
     @Test func aReaderThatLetsGoEndsTheRequest() async throws {
-        try await withExchangeServer { base, client, endless in
+        try await withExchangeServer { base, client, server in
             do {
                 let exchange = try Self.post(base + "/endless", client)
                 _ = try await exchange.head()
                 _ = try await exchange.next()
             }
-            for _ in 0..<100 where await !endless.clientLeft { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(await endless.clientLeft)
+            for _ in 0..<100 where await !server.clientLeft { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(await server.clientLeft)
         }
     }
 
     @Test func aSilenceEndsTheWaitAsQuietAndTheBodyCarriesOn() async throws {
-        try await withExchangeServer { base, client, _ in
+        try await withExchangeServer { base, client, server in
             let exchange = try Self.post(base + "/pause", client)
             _ = try await exchange.head()
             var text = ""
@@ -173,7 +177,9 @@ func withExchangeServer(
             reading: while true {
                 switch try await exchange.next(within: .milliseconds(50)) {
                 case .chunk(let chunk): text += String(buffer: chunk)
-                case .quiet: quiets += 1
+                case .quiet:
+                    quiets += 1
+                    await server.endPause()
                 case .end: break reading
                 }
             }
