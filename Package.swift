@@ -139,3 +139,13 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets (Fuzz/), declared only when SWITCHYARD_FUZZ=1 so that `swift build` and
+// `swift test` never see them: Scripts/fuzz builds them in .build-fuzz with -sanitize=fuzzer.
+if Context.environment["SWITCHYARD_FUZZ"] == "1" {
+    package.targets += [
+        .executableTarget(name: "FuzzJSON", dependencies: ["SwitchyardCore"], path: "Fuzz/FuzzJSON"),
+        .executableTarget(name: "FuzzSSE", dependencies: ["SwitchyardCore", "Backends"], path: "Fuzz/FuzzSSE"),
+        .executableTarget(name: "FuzzStream", dependencies: ["SwitchyardCore", "Backends"], path: "Fuzz/FuzzStream"),
+    ]
+}
