@@ -5,7 +5,15 @@ extension FastChat.HeartBeat {
     /// document was a tenth of the controller's CPU under 10 000 beating workers. Accepts and
     /// refuses what the synthesised `Decodable` does (unknown fields pass, `null` is absent).
     public init(parsing buffer: ByteBuffer) throws {
-        guard let fields = (try? JSONValue(parsing: buffer))?.object else {
+        let parsed: JSONValue?
+        do {
+            parsed = try JSONValue(parsing: buffer)
+        } catch let duplicate as JSONDuplicateKeyError {
+            throw OpenAIError.badRequest(duplicate.message)
+        } catch {
+            parsed = nil
+        }
+        guard let fields = parsed?.object else {
             throw OpenAIError.badRequest("Invalid JSON body: a heartbeat must be a JSON object.")
         }
         func field<Value>(_ key: CodingKeys, _ read: (JSONValue) -> Value?, _ expected: String) throws -> Value? {

@@ -26,9 +26,13 @@ extension Response {
 
 extension Request {
     /// Decodes the JSON body, turning malformed input into a 400 OpenAI error instead of Hummingbird's plain 400.
+    /// A duplicate key is refused first: `JSONDecoder` would quietly keep the first one.
     public func decodeJSON<Value: Decodable>(_ type: Value.Type, limit: Int = 16 << 20) async throws -> Value {
         var request = self
         let buffer = try await request.collectBody(upTo: limit)
+        if case .failure(let duplicate as JSONDuplicateKeyError) = Result(catching: { try JSONValue(parsing: buffer) }) {
+            throw OpenAIError.badRequest(duplicate.message)
+        }
         return try JSONDecoder.decode(type, from: buffer)
     }
 }

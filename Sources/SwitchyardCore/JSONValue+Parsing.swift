@@ -5,13 +5,31 @@ public struct JSONSyntaxError: Error, Sendable, Equatable {
     public let offset: Int
 }
 
+/// An object that names one key twice. Refused because readers disagree on which one counts
+/// (`JSONDecoder` keeps the first, Python and Go the last), so a body could pass the gateway's
+/// checks with one value and reach the model server with another.
+public struct JSONDuplicateKeyError: Error, Sendable, Equatable {
+    /// The key, decoded: `"mo\u0064el"` and `"model"` are one key.
+    public let key: String
+
+    public init(key: String) {
+        self.key = key
+    }
+
+    /// The client's message, naming the key (clipped: a key can be megabytes long).
+    public var message: String {
+        "Duplicate key '\(key.clipped(toUTF8Count: 256))' in the JSON body: a key may appear only once in each object."
+    }
+}
+
 extension JSONValue {
     /// Parses JSON text in one pass over its bytes, several times cheaper than `JSONDecoder`,
     /// which the gateway paid on every request.
     ///
-    /// It accepts exactly what `JSONDecoder` accepts, quirks included, so no request changes fate:
-    /// a leading byte-order mark, a trailing comma before `]` or `}`, the first of duplicate keys
-    /// wins, at most 512 levels of nesting, and numbers beyond `Double`'s range are refused.
+    /// It accepts what `JSONDecoder` accepts, quirks included, so no request changes fate: a
+    /// leading byte-order mark, a trailing comma before `]` or `}`, at most 512 levels of nesting,
+    /// and numbers beyond `Double`'s range are refused. The one difference: an object with a
+    /// duplicate key, at any depth, throws ``JSONDuplicateKeyError`` where `JSONDecoder` keeps the first.
     public init(parsing buffer: ByteBuffer) throws {
         self = try buffer.withUnsafeReadableBytes { bytes in
             var parser = JSONParser(bytes: bytes)
@@ -108,7 +126,15 @@ private struct JSONParser {
                 break
             } while true
         }
-        return .object(Dictionary(fields) { first, _ in first })
+        do {
+            // Keys are compared only within their object, by the dictionary built anyway: no
+            // cost unless a key repeats.
+            return .object(try Dictionary(fields) { _, _ in throw JSONDuplicateKeyError(key: "") })
+        } catch {
+            var seen = Set<String>()
+            let key = fields.first { !seen.insert($0.0).inserted }?.0 ?? ""
+            throw JSONDuplicateKeyError(key: key)
+        }
     }
 
     mutating func array() throws -> JSONValue {
