@@ -27,14 +27,17 @@ struct DaemonOptions: ParsableArguments {
     func bootstrapObservability() {
         let level = logLevel
         let format = logFormat
+        // One limiter for every logger: a flood is one message repeated, whichever logger writes it.
+        let limiter = RateLimitedLogHandler.Shared()
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler =
+            let handler: any LogHandler =
                 switch format {
                 case .json: JSONLogHandler(label: label)
                 case .text: StreamLogHandler.standardError(label: label)
                 }
-            handler.logLevel = level
-            return handler
+            var limited = RateLimitedLogHandler(wrapping: handler, shared: limiter)
+            limited.logLevel = level
+            return limited
         }
         SwitchyardMetrics.bootstrap()
     }
