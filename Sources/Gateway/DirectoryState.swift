@@ -24,8 +24,11 @@ public struct DirectoryState: Sendable {
     public private(set) var controllerID: String?
     private var addressesByModel: [String: [String]] = [:]
     /// Every model a worker has served since start: while its workers restart it is unavailable
-    /// (503, which clients retry), not unknown (404, which they do not).
+    /// (503, which clients retry), not unknown (404, which they do not). Past
+    /// ``seenModelCapacity`` names (workers registering made-up names) it starts over from the
+    /// models served now.
     private var seenModels: Set<String> = []
+    public static let seenModelCapacity = 10_000
     private var policies: [String: any DispatchPolicy] = [:]
     public let routing: RoutingConfiguration
 
@@ -165,5 +168,8 @@ public struct DirectoryState: Sendable {
         }
         addressesByModel = index
         seenModels.formUnion(index.keys)
+        if seenModels.count > Self.seenModelCapacity { seenModels = Set(index.keys) }
+        // A model no worker serves any more keeps no policy (an alias keeps its own).
+        policies = policies.filter { index[$0.key] != nil || routing.aliases[$0.key] != nil }
     }
 }

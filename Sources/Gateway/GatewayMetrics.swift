@@ -10,7 +10,7 @@ enum GatewayMetrics {
     static let workers = ScrapedGauge(name: "switchyard_gateway_workers")
 
     static func retried(model: String) {
-        Counter(label: "switchyard_gateway_retries_total", dimensions: [("model", model)]).increment()
+        retries[model].increment()
     }
 
     static func circuitTransition(of worker: String, to transition: CircuitBreaker.Transition) {
@@ -20,11 +20,38 @@ enum GatewayMetrics {
             case .halfOpened: "half_open"
             case .closed: "closed"
             }
-        Counter(label: "switchyard_gateway_circuit_transitions_total", dimensions: [("worker", worker), ("to", state)]).increment()
+        transitions[.init(worker: worker, state: state)].increment()
     }
+
+    /// Drops the series of workers that left the directory and of models no worker serves any
+    /// more, so a churn of workers (or of made-up model names) does not pile up series that
+    /// Prometheus scrapes forever. Requests no worker took keep their `unknown` model and empty worker.
+    static func forgetDeparted(workers: Set<String>, models: Set<String>) {
+        func departed(model: String) -> Bool { model != unknownModel && !models.contains(model) }
+        func departed(worker: String) -> Bool { !worker.isEmpty && !workers.contains(worker) }
+        requests.forget { departed(worker: $0.worker) || departed(model: $0.model) }
+        durations.forget { departed(model: $0.model) }
+        byModel.forget(where: departed(model:))
+        retries.forget(where: departed(model:))
+        transitions.forget { departed(worker: $0.worker) }
+    }
+
+    /// ``forgetDeparted(workers:models:)`` against the directory as it is now.
+    static func forgetDeparted(from snapshot: DirectoryState) {
+        forgetDeparted(workers: Set(snapshot.workers.keys), models: Set(snapshot.modelNames))
+    }
+
+    /// The model label of requests for models no worker took: anything a client made up.
+    static let unknownModel = "unknown"
 
     /// The per-request series, each made once: making a handle looks it up in the registry by its labels.
     static let byModel = HandleCache { ModelSeries(model: $0) }
+    static let retries = HandleCache { (model: String) in
+        Counter(label: "switchyard_gateway_retries_total", dimensions: [("model", model)])
+    }
+    static let transitions = HandleCache { (key: WorkerTransition) in
+        Counter(label: "switchyard_gateway_circuit_transitions_total", dimensions: [("worker", key.worker), ("to", key.state)])
+    }
     static let durations = HandleCache { (key: EndpointAndModel) in
         Timer(label: "switchyard_gateway_request_duration_seconds", dimensions: [("endpoint", key.endpoint.rawValue), ("model", key.model)])
     }
@@ -35,11 +62,18 @@ enum GatewayMetrics {
         )
     }
 
-    struct ModelSeries: Sendable {
+    struct ModelSeries: MetricHandle {
         let timeToFirstToken: Timer
         let interTokenLatency: Timer
         let promptTokens: Counter
         let completionTokens: Counter
+
+        func destroy() {
+            timeToFirstToken.destroy()
+            interTokenLatency.destroy()
+            promptTokens.destroy()
+            completionTokens.destroy()
+        }
 
         init(model: String) {
             timeToFirstToken = Timer(label: "switchyard_gateway_time_to_first_token_seconds", dimensions: [("model", model)])
@@ -54,6 +88,11 @@ enum GatewayMetrics {
         let model: String
     }
 
+    struct WorkerTransition: Hashable, Sendable {
+        let worker: String
+        let state: String
+    }
+
     struct RequestOutcome: Hashable, Sendable {
         let endpoint: Endpoint
         let model: String
@@ -64,6 +103,8 @@ enum GatewayMetrics {
     /// Load and worker states, read from the directory when Prometheus scrapes.
     static func refresh(from directory: WorkerDirectory) {
         let snapshot = directory.snapshot
+        // Also catches workers that left without an event (kept after a controller restart, then dropped).
+        forgetDeparted(from: snapshot)
         var load: [[String]: Double] = [:]
         var states: [[String]: Double] = [["ready"]: 0, ["draining"]: 0, ["circuit_open"]: 0]
         for record in snapshot.workers.values {
@@ -102,7 +143,7 @@ struct RequestRecord: Sendable {
         // A model name no worker took may be anything a client made up: one label for all of
         // them keeps the series bounded. 429 and 503 only come for models the directory knows.
         let known = !worker.isEmpty || status == 429 || status == 503
-        let model = known && !self.model.isEmpty ? self.model : "unknown"
+        let model = known && !self.model.isEmpty ? self.model : GatewayMetrics.unknownModel
         // The dashboard's statistics bound their own model names.
         stats?.record(.init(model: self.model.isEmpty ? "unknown" : self.model, endpoint: endpoint.rawValue, status: status, latency: duration, requestID: requestID, worker: worker, message: message))
         GatewayMetrics.requests[.init(endpoint: endpoint, model: model, worker: worker, status: status)].increment()
@@ -136,9 +177,18 @@ struct RequestRecord: Sendable {
     }
 }
 
-/// Metric handles by label values, each made on first use and kept: the label sets are bounded
-/// (models no worker serves share `unknown`), as the series in the registry are anyway.
-final class HandleCache<Key: Hashable & Sendable, Handle: Sendable>: Sendable {
+/// A swift-metrics handle (or a group of them) that can take its series out of the registry.
+protocol MetricHandle: Sendable {
+    func destroy()
+}
+
+extension Counter: MetricHandle {}
+extension Timer: MetricHandle {}
+
+/// Metric handles by label values, each made on first use and kept until ``forget(where:)``: the
+/// label sets are bounded (models no worker serves share `unknown`, departed workers and models
+/// are forgotten), as the series in the registry are then.
+final class HandleCache<Key: Hashable & Sendable, Handle: MetricHandle>: Sendable {
     private let handles = Mutex<[Key: Handle]>([:])
     private let make: @Sendable (Key) -> Handle
 
@@ -153,5 +203,19 @@ final class HandleCache<Key: Hashable & Sendable, Handle: Sendable>: Sendable {
             handles[key] = handle
             return handle
         }
+    }
+
+    /// Removes the handles whose keys match, and their series from the registry.
+    func forget(where departed: (Key) -> Bool) {
+        let gone = handles.withLock { handles in
+            let gone = handles.filter { departed($0.key) }
+            for key in gone.keys { handles[key] = nil }
+            return gone
+        }
+        for handle in gone.values { handle.destroy() }
+    }
+
+    var count: Int {
+        handles.withLock { $0.count }
     }
 }

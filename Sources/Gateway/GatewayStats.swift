@@ -14,6 +14,10 @@ public struct GatewayStats: Sendable {
     /// trying made-up model names, say) are counted together under ``otherModels``.
     public static let modelCapacity = 256
     public static let otherModels = "(other)"
+    /// Longest model name, message, request id or worker kept, in UTF-8 bytes: they come from
+    /// clients and workers, and a record must not hold a client's 2 MiB model name.
+    public static let textLimit = 256
+    public static let messageLimit = 512
 
     /// One finished request.
     public struct Outcome: Sendable {
@@ -105,6 +109,8 @@ public struct GatewayStats: Sendable {
     private var errors: [ErrorEntry] = []
     /// Where the next error goes once ``errors`` is full.
     private var nextError = 0
+    /// The second idle models were last dropped: a stream of made-up names sweeps once a second, not per request.
+    private var lastSweep: Int64 = -1
 
     public init(origin: ContinuousClock.Instant) {
         self.origin = origin
@@ -113,9 +119,12 @@ public struct GatewayStats: Sendable {
     /// Counts a finished request that ended at `instant` (wall-clock `time`, for the error list).
     public mutating func record(_ outcome: Outcome, at instant: ContinuousClock.Instant, time: Date) {
         let second = self.second(of: instant)
-        var model = outcome.model
+        var model = outcome.model.clipped(toUTF8Count: Self.textLimit)
         if windows[model] == nil {
-            forgetIdleModels(now: second)
+            if lastSweep != second {
+                forgetIdleModels(now: second)
+                lastSweep = second
+            }
             if windows.count >= Self.modelCapacity { model = Self.otherModels }
         }
         let milliseconds = Self.milliseconds(outcome.latency)
@@ -166,12 +175,12 @@ public struct GatewayStats: Sendable {
     private mutating func remember(_ outcome: Outcome, time: Date) {
         let entry = ErrorEntry(
             time: time,
-            model: outcome.model,
+            model: outcome.model.clipped(toUTF8Count: Self.textLimit),
             endpoint: outcome.endpoint,
             status: outcome.status,
-            message: outcome.message,
-            requestID: outcome.requestID,
-            worker: outcome.worker
+            message: outcome.message?.clipped(toUTF8Count: Self.messageLimit),
+            requestID: outcome.requestID.clipped(toUTF8Count: Self.textLimit),
+            worker: outcome.worker.clipped(toUTF8Count: Self.textLimit)
         )
         if errors.count < Self.errorCapacity {
             errors.append(entry)

@@ -54,12 +54,16 @@ public final class WorkerDirectory: Sendable {
     }
 
     public func apply(_ event: RegistryEvent) {
-        let woken = state.withLock { state in
+        let (woken, snapshot) = state.withLock { state in
             state.directory.apply(event, now: .now)
             // Capacity may have appeared (a worker joined or became ready): let every waiter look again.
-            return state.takeWaiters { _ in true }
+            let woken = state.takeWaiters { _ in true }
+            if case .upsert = event { return (woken, nil) }
+            return (woken, Optional(state.directory))
         }
         for waiter in woken { waiter.wake() }
+        // Workers may have left: their metric series go with them.
+        if let snapshot { GatewayMetrics.forgetDeparted(from: snapshot) }
     }
 
     /// Picks a worker for the request, waiting in the model's queue while all its workers are full.

@@ -60,6 +60,24 @@ import Testing
         #expect(lease(&directory, "never-served") == .unknownModel)
     }
 
+    /// A worker that keeps registering made-up model names and leaving: the names it served are
+    /// remembered up to a bound, then only those served now.
+    @Test func rememberedModelNamesStayBounded() {
+        var directory = DirectoryState()
+        directory.apply(.snapshot(controllerID: "c1", workers: [worker("real")]), now: start)
+        let batch = 1_000
+        for round in 0..<(DirectoryState.seenModelCapacity / batch + 2) {
+            let names = (0..<batch).map { "made-up-\(round)-\($0)" }
+            directory.apply(.upsert(worker("rogue", models: names)), now: start)
+            #expect(lease(&directory, names[0]) == .worker(address: "rogue", servedModel: names[0]))
+            directory.apply(.remove(address: "rogue"), now: start)
+        }
+        // The last rounds are still remembered (503), the first forgotten (404); the served model stays known.
+        #expect(lease(&directory, "made-up-0-0") == .unknownModel)
+        #expect(lease(&directory, "made-up-\(DirectoryState.seenModelCapacity / batch + 1)-0") == .unavailable)
+        #expect(lease(&directory) == .worker(address: "real", servedModel: "m"))
+    }
+
     @Test func reconnectToTheSameControllerTakesItsSnapshotAsTruth() {
         var directory = DirectoryState()
         directory.apply(.snapshot(controllerID: "c1", workers: [worker("a"), worker("b")]), now: start)

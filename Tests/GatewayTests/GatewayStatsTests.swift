@@ -125,4 +125,30 @@ import Testing
         stats.record(outcome(status: 399), at: start, time: wallClock)
         #expect(stats.recentErrors.isEmpty)
     }
+
+    /// 40 requests with 2 MiB names, ids and messages, then 10 000 distinct names: what the
+    /// statistics hold stays a few hundred bytes a field and a bounded number of models.
+    @Test func hugeAndManyNamesStayBounded() {
+        var stats = GatewayStats(origin: start)
+        let huge = String(repeating: "é", count: 1 << 20)
+        for index in 0..<40 {
+            stats.record(
+                outcome("\(index)" + huge, status: 404, message: "The model '\(huge)' does not exist", id: huge),
+                at: start + .seconds(1), time: wallClock
+            )
+        }
+        let errors = stats.recentErrors
+        #expect(errors.count == 40)
+        let held = errors.reduce(0) { $0 + $1.model.utf8.count + $1.requestID.utf8.count + ($1.message?.utf8.count ?? 0) + $1.worker.utf8.count }
+        #expect(held <= 40 * (3 * GatewayStats.textLimit + GatewayStats.messageLimit + 12))
+        #expect(errors.first?.model.hasPrefix("39é") == true)
+        #expect(errors.first?.message?.hasSuffix("éé…") == true)
+        for index in 0..<10_000 {
+            stats.record(outcome("made-up-\(index)", status: 404), at: start + .seconds(2), time: wallClock)
+        }
+        let summaries = stats.summary(at: start + .seconds(2))
+        #expect(summaries.count <= GatewayStats.modelCapacity + 1)
+        #expect(summaries.keys.allSatisfy { $0.utf8.count <= GatewayStats.textLimit + 3 })
+        #expect(stats.recentErrors.count == GatewayStats.errorCapacity)
+    }
 }
