@@ -54,12 +54,12 @@ public final class WorkerDirectory: Sendable {
     }
 
     public func apply(_ event: RegistryEvent) {
-        let (woken, snapshot) = state.withLock { state in
+        let (woken, snapshot) = state.withLock { state -> ([Waiter], DirectoryState?) in
             state.directory.apply(event, now: .now)
             // Capacity may have appeared (a worker joined or became ready): let every waiter look again.
             let woken = state.takeWaiters { _ in true }
             if case .upsert = event { return (woken, nil) }
-            return (woken, Optional(state.directory))
+            return (woken, state.directory)
         }
         for waiter in woken { waiter.wake() }
         // Workers may have left: their metric series go with them.
