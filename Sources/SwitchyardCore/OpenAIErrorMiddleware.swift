@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOHTTP1
 import Synchronization
 
 /// Turns every error a handler or the router throws into OpenAI's error JSON, so clients never see
@@ -22,7 +23,15 @@ public struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 default: (error as? HTTPError)?.body ?? error.status.reasonPhrase
                 }
             return try OpenAIError(status: error.status, message: message).response(from: request, context: context)
+        } catch let error as HTTPParserError {
+            // Broken framing: Hummingbird answers 400 and closes the connection, which only it can do.
+            throw error
         } catch {
+            if FailureStatus.of(error) == FailureStatus.clientClosed {
+                // Nobody is left to answer, and a client leaving is no server error.
+                context.logger.debug("client closed the request", metadata: ["error": "\(error)"])
+                return Response(status: .init(code: FailureStatus.clientClosed, reasonPhrase: "Client Closed Request"))
+            }
             context.logger.error("request failed", metadata: ["error": "\(error)"])
             return try OpenAIError(status: .internalServerError, message: "The server had an error while processing your request.")
                 .response(from: request, context: context)
@@ -36,7 +45,7 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let requestID = request.headers[.requestID] ?? RequestID.make()
+        let requestID = request.headers[.requestID].flatMap(RequestID.accepted) ?? RequestID.make()
         var response = try await RequestID.$current.withValue(requestID) {
             try await next(request, context)
         }
@@ -48,6 +57,14 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
 /// The id of the request being handled, for passing on to the next hop and for logs.
 public enum RequestID {
     @TaskLocal public static var current: String?
+
+    /// A client's own id, when it is one: at most 128 visible ASCII characters. Anything else
+    /// (a 16 KiB header, control characters) would be logged, stored and passed on to workers
+    /// with every request, so it is replaced by a new id.
+    static func accepted(_ id: String) -> String? {
+        guard (1...128).contains(id.utf8.count), id.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else { return nil }
+        return id
+    }
 
     /// A random-looking (version 4) UUID in lowercase, because model servers pass ids on only in
     /// that shape (llama-cpp-python rejects others).

@@ -73,8 +73,9 @@ extension Worker {
                 }
             )
         } catch {
-            recordAnswer(status: Int((error as? any HTTPResponseError)?.status.code ?? 500))
-            WorkerMetrics.answered(endpoint, status: Int((error as? any HTTPResponseError)?.status.code ?? 500), duration: .now - started)
+            let status = FailureStatus.of(error)
+            recordAnswer(status: status)
+            WorkerMetrics.answered(endpoint, status: status, duration: .now - started)
             throw error
         }
     }
