@@ -34,6 +34,8 @@ public struct BenchRunner: Sendable {
             idleTimeout: .seconds(60),
             concurrentHTTP1ConnectionsPerHostSoftLimit: max(configuration.concurrency, 64)
         )
+        // A load generator measures the server it was pointed at, never one a redirect names.
+        clientConfiguration.redirectConfiguration = .disallow
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
         do {
             if configuration.warmup > 0 {

@@ -38,6 +38,8 @@ public struct HeartbeatLoad: Sendable {
             idleTimeout: .seconds(60),
             concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.connections
         )
+        // A load generator measures the server it was pointed at, never one a redirect names.
+        clientConfiguration.redirectConfiguration = .disallow
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
         let counters = HeartbeatCounters()
         let lanes = (0..<configuration.connections).map { lane in

@@ -4,7 +4,7 @@ import NIOPosix
 
 extension HTTPClient {
     /// The outbound client of one daemon: pooled keep-alive connections, with a per-host limit high
-    /// enough that a busy worker or upstream is never throttled by the pool.
+    /// enough that a busy worker or upstream is never throttled by the pool, and no redirects followed.
     ///
     /// A refused connection fails at once instead of being retried until the connect timeout:
     /// the gateway then tries another worker, and a health check of a dead backend says so now.
@@ -19,6 +19,9 @@ extension HTTPClient {
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost)
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.decompression = .disabled
+        // Peers never redirect: following a rogue worker's 302 would fetch any URL it names
+        // (an internal service, a metadata endpoint) on its behalf. A 3xx reaches the caller as is.
+        configuration.redirectConfiguration = .disallow
         // Switchyard bootstraps no tracer; the default no-op one still costs a URL parse per request.
         configuration.tracing.tracer = nil
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
