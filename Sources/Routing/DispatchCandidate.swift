@@ -1,7 +1,7 @@
 /// A worker that could take a request, with the load figures a policy needs.
 public struct DispatchCandidate: Sendable, Equatable {
     public var address: String
-    /// FastChat's relative speed; non-positive speeds count as the smallest positive one.
+    /// FastChat's relative speed; non-positive (and NaN) speeds count as the smallest positive one.
     public var speed: Double
     /// Requests the worker reported at its last heartbeat (running + waiting, all gateways).
     public var reportedQueue: Int
@@ -24,7 +24,7 @@ public struct DispatchCandidate: Sendable, Equatable {
     /// Load per unit of speed, FastChat's `queue_length / speed`.
     public var weightedLoad: Double { Double(load) / positiveSpeed }
 
-    var positiveSpeed: Double { max(speed, .leastNormalMagnitude) }
+    var positiveSpeed: Double { speed > .leastNormalMagnitude ? speed : .leastNormalMagnitude }
 }
 
 extension [DispatchCandidate] {

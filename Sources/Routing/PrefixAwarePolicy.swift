@@ -49,8 +49,10 @@ public struct PrefixAwarePolicy: DispatchPolicy {
         guard let prompt = request.prompt else { return leastLoaded }
         let keys = prefixKeys(of: prompt)
         var chosen = leastLoaded
+        // A margin near Int.max (it is configurable) must not overflow the sum: then any holder wins.
+        let (bound, overflow) = candidates[leastLoaded].load.addingReportingOverflow(imbalanceMargin)
         if let holder = longestPrefixHolder(of: keys, among: candidates, using: &random),
-            candidates[holder].load <= candidates[leastLoaded].load + imbalanceMargin
+            overflow || candidates[holder].load <= bound
         {
             chosen = holder
         }
