@@ -99,7 +99,7 @@ struct ControllerSetup {
         onGatewayListening: @escaping @Sendable (Int, WorkerDirectory) async -> Void = { _, _ in }
     ) throws -> [any Service] {
         let controller = Controller(configuration: controller, httpClient: httpClient, logger: Logger(label: "switchyard.controller"))
-        let router = Router<BasicRequestContext>.switchyard()
+        let router = Router<BasicRequestContext>.switchyard(boundTo: host)
         controller.addRoutes(to: router)
         var services: [any Service] = [
             try makeServer(role: "controller", router: router, host: host, port: port, tls: controllerTLS, logger: Logger(label: "switchyard.controller"))
@@ -108,7 +108,7 @@ struct ControllerSetup {
         if let gatewayPort {
             let gatewayLogger = Logger(label: "switchyard.gateway")
             let gateway = Gateway(configuration: self.gateway, httpClient: httpClient, logger: gatewayLogger)
-            let gatewayRouter = Router<BasicRequestContext>.switchyard()
+            let gatewayRouter = Router<BasicRequestContext>.switchyard(boundTo: host)
             gatewayRouter.add(middleware: APIKeyMiddleware(keys: apiKeys))
             gateway.addRoutes(to: gatewayRouter)
             try arena?.makeArena(gateway: gateway)?.addRoutes(to: gatewayRouter)

@@ -33,7 +33,7 @@ struct GatewayCommand: AsyncParsableCommand {
         let tls = try daemon.tls.configuration()
         try await runDaemon(logger: logger, readTimeout: .seconds(fractional: options.responseTimeout)) { httpClient in
             let gateway = Gateway(configuration: options.configuration, httpClient: httpClient, logger: logger)
-            let router = Router<BasicRequestContext>.switchyard()
+            let router = Router<BasicRequestContext>.switchyard(boundTo: daemon.host)
             router.add(middleware: APIKeyMiddleware(keys: keys))
             gateway.addRoutes(to: router)
             try arena.makeArena(gateway: gateway)?.addRoutes(to: router)

@@ -197,7 +197,7 @@ func workerServices(
 ) throws -> [any Service] {
     let logger = Logger(label: "switchyard.worker")
     let worker = Worker(configuration: configuration, backend: backend, httpClient: httpClient, logger: logger)
-    let router = Router<BasicRequestContext>.switchyard()
+    let router = Router<BasicRequestContext>.switchyard(boundTo: host)
     worker.addRoutes(to: router)
     let server = try makeServer(role: "worker", router: router, host: host, port: port, tls: tls, logger: logger) { port in
         worker.serverStarted(host: urlHost(host), port: port)

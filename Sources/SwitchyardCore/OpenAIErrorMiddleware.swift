@@ -100,11 +100,16 @@ public enum RequestID {
 }
 
 extension Router {
-    /// A router whose every answer, errors and unknown routes included, is OpenAI-shaped and carries a request id.
-    public static func switchyard() -> Router<Context> {
+    /// A router whose every answer, errors and unknown routes included, is OpenAI-shaped and carries a
+    /// request id, and which refuses what a web page could make a browser send (``BrowserRequestGuard``)
+    /// to a daemon bound to `host`.
+    ///
+    /// Middleware reaches only the routes added after it, so every daemon's router starts here.
+    public static func switchyard(boundTo host: String) -> Router<Context> {
         let router = Router(context: Context.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: OpenAIErrorMiddleware())
+        router.add(middleware: BrowserRequestGuardMiddleware(BrowserRequestGuard(bindHost: host)))
         return router
     }
 }
