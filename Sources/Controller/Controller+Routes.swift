@@ -66,6 +66,7 @@ extension Controller {
             try Response.json(FastChat.ModelList(models: store.modelNames(multimodal: true)))
         }
         router.post("get_worker_address") { request, _ -> Response in
+            try AccessRule.authorize(request, anyOf: access.listing)
             let query = try await request.decodeJSON(FastChat.WorkerAddressQuery.self)
             return try .json(FastChat.WorkerAddress(address: store.pickWorker(for: query.model) ?? ""))
         }
@@ -85,8 +86,9 @@ extension Controller {
     func addNativeRoutes<Context: RequestContext>(to router: Router<Context>) {
         let access = configuration.access
         let api = router.group("api/v1/workers")
-        api.get { _, _ in
-            try Response.json(WorkerList(workers: store.records()))
+        api.get { request, _ in
+            try AccessRule.authorize(request, anyOf: access.listing)
+            return try Response.json(WorkerList(workers: store.records()))
         }
         api.post("unregister") { request, _ -> Response in
             // A worker leaving sends its registration token; an operator, the admin token.
@@ -103,8 +105,9 @@ extension Controller {
                 return try .json(try await setState(target, of: body.address))
             }
         }
-        api.get("watch") { _, _ -> Response in
-            Response(
+        api.get("watch") { request, _ -> Response in
+            try AccessRule.authorize(request, anyOf: access.listing)
+            return Response(
                 status: .ok,
                 headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
                 body: ResponseBody { writer in

@@ -11,11 +11,16 @@ public struct ControllerAccess: Sendable {
     public var admin: AccessRule
     /// FastChat's `/refresh_all_workers`, which FastChat's web UI calls without credentials.
     public var refresh: AccessRule
+    /// Reads that give workers' addresses (`/api/v1/workers`, its watch stream, `/get_worker_address`):
+    /// workers take no client key, so whoever lists them could go round the gateway's keys. Any one
+    /// of these rules lets a caller in.
+    public var listing: [AccessRule]
 
-    public init(registration: AccessRule, admin: AccessRule, refresh: AccessRule) {
+    public init(registration: AccessRule, admin: AccessRule, refresh: AccessRule, listing: [AccessRule]) {
         self.registration = registration
         self.admin = admin
         self.refresh = refresh
+        self.listing = listing
     }
 
     /// The rules for a controller's settings.
@@ -37,6 +42,12 @@ public struct ControllerAccess: Sendable {
             credential: "admin token",
             option: "--admin-token"
         )
+        // Either token opens the listing (gateways hold one of them); without any it stays open, as FastChat's.
+        let tokens = [registrationToken, adminToken].compactMap { $0 }
+        listing =
+            tokens.isEmpty
+            ? [AccessRule(.open, credential: "registration or admin token", option: "--registration-token")]
+            : tokens.map { AccessRule(.token($0), credential: "registration or admin token", option: "--registration-token") }
     }
 
     /// Everything open, as FastChat's controller is; for a controller only local users reach.

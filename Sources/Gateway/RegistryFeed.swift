@@ -27,13 +27,16 @@ public struct LocalRegistryFeed<Events: AsyncSequence & Sendable>: Service where
 /// While the controller is away the directory keeps its last state, so the gateway keeps routing.
 public struct ControllerWatchFeed: Service {
     let controllerURL: String
+    /// The controller's registration or admin token: its listing of worker addresses needs one when it has any.
+    let token: AccessToken?
     let directory: WorkerDirectory
     let logger: Logger
     /// Longest silence before the stream counts as dead; the controller sends keep-alives every few seconds.
     let idleTimeout: Duration
 
-    public init(controllerURL: String, directory: WorkerDirectory, logger: Logger, idleTimeout: Duration = .seconds(8)) {
+    public init(controllerURL: String, token: AccessToken? = nil, directory: WorkerDirectory, logger: Logger, idleTimeout: Duration = .seconds(8)) {
         self.controllerURL = controllerURL.trimmingSuffix("/")
+        self.token = token
         self.directory = directory
         self.logger = logger
         self.idleTimeout = idleTimeout
@@ -66,6 +69,7 @@ public struct ControllerWatchFeed: Service {
     private func follow(using httpClient: HTTPClient, onConnected: () -> Void) async throws {
         var request = HTTPClientRequest(url: controllerURL + "/api/v1/workers/watch")
         request.headers.add(name: "accept", value: "text/event-stream")
+        if let token { request.headers.add(name: "authorization", value: "Bearer \(token.secret)") }
         let response = try await httpClient.execute(request, timeout: .seconds(5))
         guard response.status == .ok else {
             throw OpenAIError.badGateway("controller watch answered HTTP \(response.status.code)")

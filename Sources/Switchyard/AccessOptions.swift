@@ -34,9 +34,9 @@ struct APIKeyOptions: ParsableArguments {
     }
 }
 
-/// The shared secret workers present to the controller.
+/// The shared secret workers present to the controller, and gateways to read its registry.
 struct RegistrationTokenOption: ParsableArguments {
-    @Option(help: "Token workers send to register and heartbeat, as `Authorization: Bearer TOKEN`.")
+    @Option(help: "Token workers send to register and heartbeat, and gateways to mirror the controller's registry, as `Authorization: Bearer TOKEN`.")
     var registrationToken: String?
 
     var token: AccessToken? {
@@ -44,9 +44,9 @@ struct RegistrationTokenOption: ParsableArguments {
     }
 }
 
-/// The operator's secret: drain, undrain, unregister, refresh.
+/// The operator's secret: drain, undrain, unregister, refresh, and the listing of workers.
 struct AdminTokenOption: ParsableArguments {
-    @Option(help: "Token of operator actions (drain, undrain, unregister, refresh), as `Authorization: Bearer TOKEN`.")
+    @Option(help: "Token of operator actions (drain, undrain, unregister, refresh) and of the controller's listing of workers, as `Authorization: Bearer TOKEN`.")
     var adminToken: String?
 
     var token: AccessToken? {
@@ -57,8 +57,7 @@ struct AdminTokenOption: ParsableArguments {
 extension DaemonOptions {
     /// Whether only this machine can reach the daemon: the rule that decides what stays open without tokens.
     var isLoopback: Bool {
-        let host = host.lowercased()
-        return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+        BrowserRequestGuard.isLoopback(host: host)
     }
 }
 

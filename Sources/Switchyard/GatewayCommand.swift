@@ -26,6 +26,9 @@ struct GatewayCommand: AsyncParsableCommand {
 
     @OptionGroup var apiKeys: APIKeyOptions
 
+    /// The controller's listing of worker addresses needs its registration token once it has one.
+    @OptionGroup var registration: RegistrationTokenOption
+
     func run() async throws {
         daemon.bootstrapObservability()
         let logger = Logger(label: "switchyard.gateway")
@@ -37,7 +40,7 @@ struct GatewayCommand: AsyncParsableCommand {
             router.add(middleware: APIKeyMiddleware(keys: keys))
             gateway.addRoutes(to: router)
             try arena.makeArena(gateway: gateway)?.addRoutes(to: router)
-            return [ControllerWatchFeed(controllerURL: controller, directory: gateway.directory, logger: logger)]
+            return [ControllerWatchFeed(controllerURL: controller, token: registration.token, directory: gateway.directory, logger: logger)]
                 + gateway.services
                 + [try makeServer(role: "gateway", router: router, host: daemon.host, port: port, tls: tls, logger: logger)]
         }

@@ -21,11 +21,21 @@ struct ControllerOption: ParsableArguments {
     @Option(help: "Controller base URL.")
     var controller: String = "http://127.0.0.1:21001"
 
-    func get(_ path: String) async throws -> ByteBuffer {
-        try await send(HTTPClientRequest(url: controller.trimmingSuffix("/") + path))
+    /// Sent on every request: the listing of workers needs it once the controller has tokens.
+    @OptionGroup var admin: AdminTokenOption
+
+    /// The admin token given, else the one a `switchyard up` on this machine made for a loopback controller.
+    var token: AccessToken? {
+        admin.token ?? LocalAdminToken().read(controllerURL: controller)
     }
 
-    func post(_ path: String, _ value: some Encodable, token: AccessToken? = nil) async throws -> ByteBuffer {
+    func get(_ path: String) async throws -> ByteBuffer {
+        var request = HTTPClientRequest(url: controller.trimmingSuffix("/") + path)
+        if let token { request.headers.add(name: "authorization", value: "Bearer \(token.secret)") }
+        return try await send(request)
+    }
+
+    func post(_ path: String, _ value: some Encodable) async throws -> ByteBuffer {
         var request = HTTPClientRequest(url: controller.trimmingSuffix("/") + path)
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
@@ -113,11 +123,9 @@ struct DrainWorker: AsyncParsableCommand {
     @Flag(help: "Wait until the worker has no running or queued requests.")
     var wait = false
 
-    @OptionGroup var admin: AdminTokenOption
-
     func run() async throws {
         let drainedAt = ContinuousClock.now
-        _ = try await controller.post("/api/v1/workers/drain", FastChat.WorkerAddressBody(address: address), token: admin.token)
+        _ = try await controller.post("/api/v1/workers/drain", FastChat.WorkerAddressBody(address: address))
         print("draining \(address)")
         guard wait else { return }
         while true {
@@ -145,10 +153,8 @@ struct UndrainWorker: AsyncParsableCommand {
     @Argument(help: "The worker's address, as `switchyard status` lists it.")
     var address: String
 
-    @OptionGroup var admin: AdminTokenOption
-
     func run() async throws {
-        _ = try await controller.post("/api/v1/workers/undrain", FastChat.WorkerAddressBody(address: address), token: admin.token)
+        _ = try await controller.post("/api/v1/workers/undrain", FastChat.WorkerAddressBody(address: address))
         print("\(address) takes requests again")
     }
 }

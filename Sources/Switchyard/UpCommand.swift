@@ -70,8 +70,14 @@ struct UpCommand: AsyncParsableCommand {
         let model = modelNames[0]
         // Without --registration-token the in-process workers share a fresh one: nobody else can join.
         let registrationToken = registration.token ?? AccessToken.random()
-        let access = ControllerAccess(registrationToken: registrationToken, adminToken: admin.token, loopback: daemon.isLoopback, allowUnauthenticatedWorkers: false)
-        let workerAccess = WorkerAccess(registrationToken: registrationToken, adminToken: admin.token, loopback: daemon.isLoopback)
+        // Likewise an admin token: drains and the listing of worker addresses are the operator's.
+        // A made one is printed once and left where `switchyard status` on this machine finds it.
+        let adminToken = admin.token ?? AccessToken.random()
+        let madeAdminToken = admin.token == nil ? adminToken : nil
+        let access = ControllerAccess(registrationToken: registrationToken, adminToken: adminToken, loopback: daemon.isLoopback, allowUnauthenticatedWorkers: false)
+        let workerAccess = WorkerAccess(registrationToken: registrationToken, adminToken: adminToken, loopback: daemon.isLoopback)
+        let tokenFile = LocalAdminToken()
+        defer { if let madeAdminToken { tokenFile.remove(madeAdminToken, port: controllerPort) } }
         let setup = ControllerSetup(
             host: host,
             port: controllerPort,
@@ -96,12 +102,19 @@ struct UpCommand: AsyncParsableCommand {
                     try? await Task.sleep(for: .milliseconds(10))
                 }
                 let gatewayURL = "\(scheme)://\(urlHost(host)):\(gatewayPort)"
+                // Written once the ports are ours, so a second `up` that fails to bind leaves the first one's file alone.
+                var adminLine = ""
+                if let madeAdminToken {
+                    let saved = (try? tokenFile.write(madeAdminToken, port: controllerPort)) != nil
+                    let hint = saved ? "switchyard status reads it from \(tokenFile.path(port: controllerPort))" : "pass it to switchyard status with --admin-token"
+                    adminLine = "\n  Admin token: \(madeAdminToken.secret)   (made for this run; \(hint))"
+                }
                 announce(
                     """
 
                     Switchyard is up: \(directory.snapshot.workers.count) simulated workers serving \(modelNames.map { "\"\($0)\"" }.joined(separator: ", ")).
                       OpenAI API:  \(gatewayURL)/v1
-                      Controller:  \(controllerURL)   (switchyard status)\(arenaLine.replacingOccurrences(of: "PORT", with: String(gatewayPort)))
+                      Controller:  \(controllerURL)   (switchyard status)\(adminLine)\(arenaLine.replacingOccurrences(of: "PORT", with: String(gatewayPort)))
                       Try:
                         curl \(gatewayURL)/v1/chat/completions -H 'Content-Type: application/json' \\
                           -d '{"model": "\(model)", "messages": [{"role": "user", "content": "Hello Switchyard"}]}'
