@@ -51,9 +51,9 @@ struct AccessControlTests {
             name: "honest"
         )
         let honestAddress = try await honest.url(of: "worker")
-        try await CoreLoopTests.waitForWorkers(controller, count: 1)
+        try await CoreLoopTests.waitForWorkers(controller, count: 1, token: "fleet-secret")
         try await eventually("the rogue worker logged its refusal") { rogue.log.contains("401") }
-        #expect(try await HTTP.workers(controller).map(\.address) == [honestAddress])
+        #expect(try await HTTP.workers(controller, token: "fleet-secret").map(\.address) == [honestAddress])
         let models = try await HTTP.get(gateway + "/v1/models").text
         #expect(models.contains("sim-model"))
         #expect(!models.contains("stolen"))
@@ -65,18 +65,21 @@ struct AccessControlTests {
         // The honest worker leaves with its token, so it is gone at once rather than at expiry.
         honest.signal(SIGTERM)
         #expect(try await honest.exitStatus() == 0)
-        #expect(try await HTTP.workers(controller).isEmpty)
+        #expect(try await HTTP.workers(controller, token: "fleet-secret").isEmpty)
     }
 
     @Test func upGivesItsWorkersATokenNobodyElseHas() async throws {
         // The in-process workers find the controller by its configured port, so it cannot be 0.
-        let up = try SwitchyardProcess("up", ["up", "--port", "0", "--controller-port", String(try freePort()), "--workers", "1", "--no-arena"])
+        let up = try SwitchyardProcess(
+            "up",
+            ["up", "--port", "0", "--controller-port", String(try freePort()), "--workers", "1", "--no-arena", "--admin-token", "operator-secret"]
+        )
         let controller = try await up.url(of: "controller")
-        try await CoreLoopTests.waitForWorkers(controller, count: 1)
+        try await CoreLoopTests.waitForWorkers(controller, count: 1, token: "operator-secret")
         let rogue = try CoreLoopTests.startWorker(controller: controller, model: "stolen", name: "rogue")
         _ = try await rogue.url(of: "worker")
         try await eventually("the rogue worker logged its refusal") { rogue.log.contains("401") }
-        #expect(try await HTTP.workers(controller).map(\.models) == [["switchyard-sim"]])
+        #expect(try await HTTP.workers(controller, token: "operator-secret").map(\.models) == [["switchyard-sim"]])
     }
 
     @Test func controllerBeyondLoopbackRefusesToStartWithoutARegistrationToken() async throws {
@@ -156,7 +159,7 @@ struct AccessControlTests {
             extra: ["--admin-token", "operator-secret", "--registration-token", "fleet-secret"]
         )
         let worker = try await workerProcess.url(of: "worker")
-        try await CoreLoopTests.waitForWorkers(controller, count: 1)
+        try await CoreLoopTests.waitForWorkers(controller, count: 1, token: "operator-secret")
 
         let anonymous = try await SwitchyardProcess.run(["status", "drain", worker, "--controller", controller])
         #expect(anonymous.status != 0)
@@ -164,18 +167,18 @@ struct AccessControlTests {
         #expect(try await HTTP.post(worker + "/admin/drain", json: "").status == 401)
         #expect(try await HTTP.post(controller + "/refresh_all_workers", json: "").status == 401)
         #expect(try await HTTP.post(controller + "/api/v1/workers/unregister", json: #"{"worker_name":"\#(worker)"}"#).status == 401)
-        #expect(try await HTTP.workers(controller).first?.state == .ready)
+        #expect(try await HTTP.workers(controller, token: "operator-secret").first?.state == .ready)
 
         // The controller passes its admin token on to the worker it drains.
         let drain = try await SwitchyardProcess.run(["status", "drain", worker, "--controller", controller, "--admin-token", "operator-secret"])
         #expect(drain.status == 0, "\(drain.errors)")
         // Draining at once, and a heartbeat sent just before the drain does not undo it.
-        #expect(try await HTTP.workers(controller).first?.state == .draining)
+        #expect(try await HTTP.workers(controller, token: "operator-secret").first?.state == .draining)
         #expect(try await HTTP.post(worker + "/v1/chat/completions", json: HTTP.chatBody(model: "sim-model")).status == 503)
         let undrain = try await SwitchyardProcess.run(["status", "undrain", worker, "--controller", controller, "--admin-token", "operator-secret"])
         #expect(undrain.status == 0, "\(undrain.errors)")
         #expect(try await HTTP.post(controller + "/refresh_all_workers", json: "", headers: Self.bearer("operator-secret")).status == 200)
-        try await eventually("the worker is ready again") { try await HTTP.workers(controller).first?.state == .ready }
+        try await eventually("the worker is ready again") { try await HTTP.workers(controller, token: "operator-secret").first?.state == .ready }
     }
 
     @Test func oversizedHeadersAreRefused() async throws {

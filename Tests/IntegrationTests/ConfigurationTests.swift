@@ -46,8 +46,8 @@ struct ConfigurationTests {
             environment: ["SWITCHYARD_CONFIG": workerFile]
         )
         _ = try await workerProcess.url(of: "worker")
-        try await CoreLoopTests.waitForWorkers(controller, count: 1)
-        let worker = try #require(try await HTTP.workers(controller).first)
+        try await CoreLoopTests.waitForWorkers(controller, count: 1, token: "fleet-secret")
+        let worker = try #require(try await HTTP.workers(controller, token: "fleet-secret").first)
         #expect(worker.models == ["configured-model"])
         #expect(worker.speed == 3)
 
@@ -58,7 +58,7 @@ struct ConfigurationTests {
         )
         _ = try await stranger.url(of: "worker")
         try await Task.sleep(for: .seconds(1))
-        #expect(try await HTTP.workers(controller).map(\.models) == [["configured-model"]])
+        #expect(try await HTTP.workers(controller, token: "fleet-secret").map(\.models) == [["configured-model"]])
         #expect(stranger.log.contains("401"))
     }
 

@@ -20,9 +20,9 @@ struct CoreLoopTests {
         )
     }
 
-    static func waitForWorkers(_ controller: String, count: Int, timeout: Duration = .seconds(20)) async throws {
+    static func waitForWorkers(_ controller: String, count: Int, token: String? = nil, timeout: Duration = .seconds(20)) async throws {
         try await eventually(timeout: timeout, "\(count) workers are registered") {
-            try await HTTP.workers(controller).count == count
+            try await HTTP.workers(controller, token: token).count == count
         }
     }
 

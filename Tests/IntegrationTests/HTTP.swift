@@ -29,8 +29,10 @@ enum HTTP {
     /// client keeps trying to connect until its timeout.
     static let failingFast = HTTPClient.makeSwitchyardClient()
 
-    static func get(_ url: String, client: HTTPClient = .shared) async throws -> Reply {
-        try await send(HTTPClientRequest(url: url), client: client)
+    static func get(_ url: String, token: String? = nil, client: HTTPClient = .shared) async throws -> Reply {
+        var request = HTTPClientRequest(url: url)
+        if let token { request.headers.add(name: "authorization", value: "Bearer \(token)") }
+        return try await send(request, client: client)
     }
 
     static func post(_ url: String, json: String, headers: [String: String] = [:]) async throws -> Reply {
@@ -50,8 +52,9 @@ enum HTTP {
         return Reply(status: Int(response.status.code), headers: headers, body: body)
     }
 
-    static func workers(_ controller: String) async throws -> [WorkerRecord] {
-        try await get(controller + "/api/v1/workers").decode(WorkerList.self).workers
+    /// The controller's listing; `token` (registration or admin) once the controller has one.
+    static func workers(_ controller: String, token: String? = nil) async throws -> [WorkerRecord] {
+        try await get(controller + "/api/v1/workers", token: token).decode(WorkerList.self).workers
     }
 
     static func chatBody(model: String, content: String = "hello switchyard", stream: Bool = false) -> String {

@@ -71,17 +71,21 @@ final class SwitchyardProcess: Sendable {
 
     /// Waits for the "switchyard ROLE listening on URL" line and returns the URL.
     func url(of role: String, timeout: Duration = .seconds(30)) async throws -> String {
-        let prefix = "switchyard \(role) listening on "
+        try await announcement("switchyard \(role) listening on ", timeout: timeout)
+    }
+
+    /// Waits for a line of standard output that starts with `prefix` (indentation aside) and returns the rest of it.
+    func announcement(_ prefix: String, timeout: Duration = .seconds(30)) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let line = output.text.withLock { text in
-                text.split(separator: "\n").first { $0.hasPrefix(prefix) }
+                text.split(separator: "\n").lazy.map { $0.drop { $0 == " " } }.first { $0.hasPrefix(prefix) }
             }
             if let line { return String(line.dropFirst(prefix.count)) }
-            guard process.isRunning else { throw ProcessFailure("\(name) exited (\(process.terminationStatus)) before listening; log: \(log)") }
+            guard process.isRunning else { throw ProcessFailure("\(name) exited (\(process.terminationStatus)) before printing \(prefix); log: \(log)") }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw ProcessFailure("\(name) did not announce its \(role) URL; log: \(log)")
+        throw ProcessFailure("\(name) did not print \(prefix); log: \(log)")
     }
 
     var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }

@@ -38,8 +38,12 @@ def launch_up(name: str, *extra: str):
         stdout=subprocess.PIPE, stderr=log, text=True,
     )
     deadline = time.monotonic() + 60
+    admin_token = None
     for line in process.stdout:
-        if line.startswith("Switchyard is up"):
+        # The banner names the admin token `up` made (unless given one), which the worker listing needs.
+        if line.strip().startswith("Admin token:"):
+            admin_token = line.split()[2]
+        if line.strip().startswith("Try:"):
             break
         if time.monotonic() > deadline:
             break
@@ -49,6 +53,7 @@ def launch_up(name: str, *extra: str):
         "base_url": f"http://127.0.0.1:{gateway_port}/v1",
         "gateway": f"http://127.0.0.1:{gateway_port}",
         "controller": f"http://127.0.0.1:{controller_port}",
+        "admin_token": admin_token,
         "log": log_path,
     }
 

@@ -27,7 +27,9 @@ def traffic(switchyard):
     # Workers report their activity with their next heartbeat (every 3 s).
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        workers = json.load(urllib.request.urlopen(switchyard["controller"] + "/api/v1/workers"))["workers"]
+        listing = urllib.request.Request(
+            switchyard["controller"] + "/api/v1/workers", headers={"Authorization": "Bearer " + switchyard["admin_token"]})
+        workers = json.load(urllib.request.urlopen(listing))["workers"]
         if workers and all("activity" in worker for worker in workers):
             break
         time.sleep(0.25)
