@@ -82,7 +82,7 @@ public struct OpenAIUpstreamBackend: ModelBackend {
         let body = await upstream.collect(upTo: Self.errorBodyLimit)
         let text = String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines)
         let error = UpstreamError(json: body.readableBytesView) ?? UpstreamError(message: String(text.prefix(500)))
-        return error.openAIError(upstreamStatus: Int(response.status.code), retryAfter: Self.retryAfter(of: response))
+        return error.openAIError(upstreamStatus: Int(response.status.code), retryAfter: response.headers.retryAfter)
     }
 
     /// Relays a plain answer, read ahead far enough to tell whether it is an error sent with a 200.
@@ -92,7 +92,7 @@ public struct OpenAIUpstreamBackend: ModelBackend {
             while head.readableBytes <= Self.errorBodyLimit {
                 guard var chunk = try await upstream.next() else {
                     if head.readableBytesView.firstRange(of: Self.errorKey) != nil, let error = UpstreamError(json: head.readableBytesView) {
-                        throw error.openAIError(upstreamStatus: Int(response.status.code), retryAfter: Self.retryAfter(of: response))
+                        throw error.openAIError(upstreamStatus: Int(response.status.code), retryAfter: response.headers.retryAfter)
                     }
                     return .whole(head)
                 }
@@ -147,10 +147,6 @@ public struct OpenAIUpstreamBackend: ModelBackend {
         }
     }
 
-    /// The upstream's `retry-after` in whole seconds, passed on so clients wait as long as it asked.
-    static func retryAfter(of response: HTTPResponseHead) -> Duration? {
-        response.headers.first(name: "retry-after").flatMap { Int($0) }.map { .seconds($0) }
-    }
 
     private static let errorKey = Array(#""error""#.utf8)
 

@@ -35,9 +35,7 @@ public struct OpenAIError: HTTPResponseError, Sendable, Equatable {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if let retryAfter {
-            let milliseconds = retryAfter.components.seconds * 1000 + retryAfter.components.attoseconds / 1_000_000_000_000_000
-            headers[.retryAfter] = String(max(1, (milliseconds + 999) / 1000))
-            headers[.retryAfterMilliseconds] = String(milliseconds)
+            headers.setRetryAdvice(retryAfter)
         }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: jsonBody())))
     }
@@ -120,6 +118,16 @@ extension OpenAIError {
 
     public static func badGateway(_ message: String) -> OpenAIError {
         OpenAIError(status: .badGateway, message: message)
+    }
+}
+
+extension HTTPFields {
+    /// Sets `retry-after` (whole seconds, at least one) and `retry-after-ms`, with the pause
+    /// clamped to ``Swift/Duration/outsidePauseLimit``: the value may come from a peer.
+    public mutating func setRetryAdvice(_ pause: Duration) {
+        let milliseconds = Swift.min(Swift.max(pause, .zero), Duration.outsidePauseLimit).roundedUpMilliseconds
+        self[.retryAfter] = String(Swift.max(1, (milliseconds + 999) / 1000))
+        self[.retryAfterMilliseconds] = String(milliseconds)
     }
 }
 
