@@ -40,7 +40,7 @@ extension Gateway {
             if queued { response.headers[.connection] = "close" }
             return response
         } catch {
-            record.finish(status: Int((error as? any HTTPResponseError)?.status.code ?? 500), message: (error as? OpenAIError)?.message, logger: logger)
+            record.finish(status: FailureStatus.of(error), message: (error as? OpenAIError)?.message, logger: logger)
             throw error
         }
     }
@@ -61,6 +61,7 @@ extension Gateway {
         let arrived = ContinuousClock.now
         var tried: Set<String> = []
         var retries = 0
+        var lastFailure: OpenAIError?
         while true {
             let lease: Lease
             do {
@@ -68,6 +69,9 @@ extension Gateway {
             } catch is WorkerDirectory.MustWait {
                 let excluded = tried
                 lease = try await whileQueued { [directory] in try await directory.lease(routingRequest, excluding: excluded) }
+            } catch let error as OpenAIError where error.status == .serviceUnavailable && lastFailure != nil {
+                // No other worker to retry on: the client hears what the last one said, retry advice included.
+                throw lastFailure ?? error
             }
             let outgoing = lease.servedModel == model ? body : try body.replacingModel(with: lease.servedModel)
             switch await attempt(outgoing, on: lease, path: path, requestID: requestID) {
@@ -78,10 +82,11 @@ extension Gateway {
                     throw error
                 }
                 retries += 1
+                lastFailure = error
                 tried.insert(lease.address)
                 GatewayMetrics.retried(model: model)
                 logger.notice("retrying on another worker", metadata: ["worker": "\(lease.address)", "retry": "\(retries)", "request_id": "\(requestID)"])
-                try await Task.sleep(for: configuration.retryBackoff * (1 << (retries - 1)) * Double.random(in: 0.5...1.5))
+                try await Task.sleep(for: configuration.retryBackoff * (1 << min(retries - 1, 16)) * Double.random(in: 0.5...1.5))
             }
         }
     }
@@ -130,12 +135,19 @@ extension Gateway {
             var failure = OpenAIError.badGateway("The worker failed with HTTP \(response.status.code).")
             failure.status = .init(code: Int(response.status.code))
             if response.status == .serviceUnavailable {
-                failure.retryAfter = WorkerReply.retryAfter(in: response.headers) ?? directory.queue.retryAfter
+                failure.retryAfter = response.headers.retryAfter ?? directory.queue.retryAfter
             }
             if let worker = try? JSONDecoder().decode(OpenAIError.Body.self, from: errorBody) {
                 failure.message = worker.error.message
             }
             return .failed(failure, retryable: true)
+        }
+
+        if (300..<400).contains(response.status.code) {
+            // Workers never redirect: a rogue one would otherwise have the gateway fetch any URL for it.
+            noteFailure(of: lease.address, hard: false, error: nil, requestID: requestID)
+            _ = await upstream.collect(upTo: 1 << 16)
+            return .failed(.badGateway("The worker answered with a redirect (HTTP \(response.status.code)), which Switchyard does not follow."), retryable: true)
         }
 
         // Hold the client's response head until the worker's first chunk, so an early failure is still retryable.
@@ -291,18 +303,13 @@ public struct WorkerReply: Sendable {
 }
 
 extension WorkerReply {
-    /// The pause a worker advised, from `retry-after-ms` or else `retry-after` seconds.
-    static func retryAfter(in headers: HTTPHeaders) -> Duration? {
-        if let milliseconds = headers.first(name: "retry-after-ms").flatMap(Double.init), milliseconds >= 0 {
-            return .milliseconds(milliseconds)
-        }
-        return headers.first(name: "retry-after").flatMap(Double.init).map { .seconds($0) }
-    }
-
+    /// A worker's retry advice for the client, rewritten from the numbers it parsed to rather than
+    /// copied: a rogue worker's `retry-after: 1e300` reaches the client as an hour at most.
     static func retryAdvice(in headers: HTTPHeaders) -> HTTPFields {
         var fields = HTTPFields()
-        for name in [HTTPField.Name.retryAfter, .retryAfterMilliseconds, .shouldRetry] {
-            if let value = headers.first(name: name.rawName) { fields[name] = value }
+        if let pause = headers.retryAfter { fields.setRetryAdvice(pause) }
+        if let shouldRetry = headers.first(name: HTTPField.Name.shouldRetry.rawName), ["true", "false"].contains(shouldRetry) {
+            fields[.shouldRetry] = shouldRetry
         }
         return fields
     }
