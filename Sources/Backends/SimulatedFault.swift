@@ -45,26 +45,37 @@ public struct SimulatedFault: Decodable, Sendable, Equatable {
             error.type = "requests"
             error.code = "rate_limit_exceeded"
         }
-        error.retryAfter = retryAfter.map { .seconds($0) }
+        error.retryAfter = retryAfter.flatMap { Duration.clamped(seconds: $0) }
         return error
+    }
+
+    /// Refuses a stall the simulator would never wake from: a test asks for seconds, not 1e300.
+    public func check() throws {
+        guard let stall else { return }
+        guard stall.isFinite, stall >= 0, stall <= Duration.outsidePauseLimit.totalSeconds else {
+            throw OpenAIError.badRequest(
+                "Invalid 'switchyard_sim.stall': expected seconds between 0 and \(Int(Duration.outsidePauseLimit.totalSeconds)), but got \(stall) instead.",
+                param: "switchyard_sim.stall", code: "invalid_value"
+            )
+        }
     }
 
     /// The pause before anything is sent, which a gateway sees as a slow first byte.
     public var stallBeforeFirstByte: Duration? {
         guard let stall, stall > 0, stallAfter == nil else { return nil }
-        return .seconds(stall)
+        return Duration.clamped(seconds: stall)
     }
 
     /// The pause inside a non-streamed answer, when `stall_after` places the stall after the first byte.
     public var stallInsideAnswer: Duration? {
         guard let stall, stall > 0, stallAfter != nil else { return nil }
-        return .seconds(stall)
+        return Duration.clamped(seconds: stall)
     }
 
     /// The pause mid-stream, once `tokens` tokens went out.
     public func stall(after tokens: Int) -> Duration? {
         guard let stall, stall > 0, stallAfter == tokens else { return nil }
-        return .seconds(stall)
+        return Duration.clamped(seconds: stall)
     }
 
     /// The connection drop the simulator throws to cut a body short.

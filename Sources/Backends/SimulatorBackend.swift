@@ -17,6 +17,7 @@ public struct SimulatorBackend: ModelBackend {
 
     public func respond(to request: BackendRequest) async throws -> BackendResponse {
         let parsed = try JSONDecoder.decode(SimulatorRequest.self, from: request.body)
+        try parsed.checkLimits()
         if let failure = parsed.fault?.failure { throw failure }
         if let stall = parsed.fault?.stallBeforeFirstByte { try await Task.sleep(for: stall) }
         switch request.endpoint {

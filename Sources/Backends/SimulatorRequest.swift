@@ -42,6 +42,21 @@ struct SimulatorRequest: Decodable {
         case fault = "switchyard_sim"
     }
 
+    /// The longest embedding the simulator makes; OpenAI's largest model has 3072 dimensions.
+    static let maxDimensions = 8192
+
+    /// Refuses what the simulator cannot answer in bounded memory, even from a client that reached
+    /// the worker without a gateway's checks.
+    func checkLimits() throws {
+        try fault?.check()
+        if let dimensions, !(1...Self.maxDimensions).contains(dimensions) {
+            throw OpenAIError.badRequest(
+                "Invalid 'dimensions': expected an integer between 1 and \(Self.maxDimensions), but got \(dimensions) instead.",
+                param: "dimensions", code: "invalid_value"
+            )
+        }
+    }
+
     var isStreaming: Bool { stream == true }
     var includeUsage: Bool { streamOptions?.includeUsage == true }
     var choiceCount: Int { max(1, n ?? 1) }

@@ -95,6 +95,34 @@ import Testing
         }
     }
 
+    @Test(arguments: ["1e300", "1e16", "1.7976931348623157e308"])
+    func absurdRetryAdviceIsCutToAnHour(value: String) async throws {
+        do {
+            _ = try await run(#"{"model":"m","messages":[{"role":"user","content":"a"}],"switchyard_sim":{"fail":503,"retry_after":"# + value + "}}")
+            Issue.record("a fail request succeeded")
+        } catch let error as OpenAIError {
+            #expect(error.status == .serviceUnavailable)
+            #expect(error.retryAfter == .seconds(3600))
+        }
+    }
+
+    @Test(arguments: [
+        (#""switchyard_sim":{"stall":1e300}"#, "switchyard_sim.stall"),
+        (#""switchyard_sim":{"stall":-1,"stall_after":0}"#, "switchyard_sim.stall"),
+        (#""switchyard_sim":{"stall":3601}"#, "switchyard_sim.stall"),
+        (#""dimensions":999999999999999"#, "dimensions"),
+        (#""dimensions":0"#, "dimensions"),
+    ])
+    func absurdSimulatorSettingsAreA400(field: String, param: String) async throws {
+        for (endpoint, request) in [(Endpoint.embeddings, #"{"model":"m","input":"a","#), (.chatCompletions, #"{"model":"m","messages":[{"role":"user","content":"a"}],"#)] {
+            let error = await #expect(throws: OpenAIError.self) {
+                _ = try await run(request + field + "}", endpoint: endpoint)
+            }
+            #expect(error?.status == .badRequest)
+            #expect(error?.param == param)
+        }
+    }
+
     @Test func errorAfterEndsTheStreamWithAnErrorEvent() async throws {
         let all = events(try await run(#"{"model":"m","stream":true,"messages":[{"role":"user","content":"a"}],"switchyard_sim":{"error_after":1}}"#))
         #expect(all.count == 4)
