@@ -51,6 +51,8 @@ extension Worker {
             var request = request
             let requestID = RequestID.current ?? ""
             let body = try await request.collectBody(upTo: 32 << 20)
+            // Clients can reach a worker without a gateway: the same limits hold here.
+            _ = try RequestValidator.validate(body, for: endpoint)
             let slot = try await limiter.acquire()
             let response = try await backend.respond(to: BackendRequest(endpoint: endpoint, body: body, requestID: requestID, headers: request.headers))
             let worker = self

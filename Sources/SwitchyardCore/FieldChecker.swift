@@ -1,5 +1,3 @@
-import SwitchyardCore
-
 /// Checks the fields of one JSON object, naming failures by their path (`messages[1].content`)
 /// with OpenAI's messages and codes. `null` counts as "not given", as OpenAI treats it.
 struct FieldChecker {
@@ -48,11 +46,13 @@ struct FieldChecker {
         if number > max { throw Self.outOfRange(name(key), kind: "decimal", below: false, limit: max, got: number) }
     }
 
-    func integer(_ key: String, min: Int? = nil, max: Int? = nil) throws {
-        guard let value = value(key) else { return }
+    @discardableResult
+    func integer(_ key: String, min: Int? = nil, max: Int? = nil) throws -> Int? {
+        guard let value = value(key) else { return nil }
         guard let integer = value.integer else { throw Self.invalidType(name(key), expected: "an integer", got: value) }
         if let min, integer < min { throw Self.outOfRange(name(key), kind: "integer", below: true, limit: Double(min), got: Double(integer)) }
         if let max, integer > max { throw Self.outOfRange(name(key), kind: "integer", below: false, limit: Double(max), got: Double(integer)) }
+        return integer
     }
 
     @discardableResult
@@ -130,35 +130,37 @@ struct FieldChecker {
         }
     }
 
-    /// The completions `prompt`: a string, strings, token ids or lists of token ids; returns its text.
-    func prompt() throws -> String? {
-        guard let value = value("prompt") else { return nil }
+    /// A completions `prompt` or embeddings `input`: a string, strings, token ids or lists of token
+    /// ids. Returns how many prompts it holds and their text (nil for token ids).
+    func prompts(_ key: String) throws -> (count: Int, text: String?)? {
+        guard let value = value(key) else { return nil }
         switch value {
         case .string(let text):
-            return text
+            return (1, text)
         case .array(let items) where items.allSatisfy { $0.string != nil }:
-            return items.compactMap(\.string).joined(separator: "\n")
-        case .array(let items) where items.allSatisfy({ $0.integer != nil }) || items.allSatisfy({ $0.array?.allSatisfy { $0.integer != nil } == true }):
-            return nil
+            return (items.count, items.compactMap(\.string).joined(separator: "\n"))
+        case .array(let items) where items.allSatisfy { $0.integer != nil }:
+            return (1, nil)
+        case .array(let items) where items.allSatisfy({ $0.array?.allSatisfy { $0.integer != nil } == true }):
+            return (items.count, nil)
         default:
-            throw Self.invalidType(name("prompt"), expected: "one of a string, array of strings, array of integers or array of arrays of integers", got: value)
+            throw Self.invalidType(
+                name(key), expected: "one of a string, array of strings, array of integers or array of arrays of integers", got: value)
         }
     }
 
-    /// The embeddings `input`: like a prompt, but required and without empty strings.
+    /// The embeddings `input`: like a prompt, but required, at most 2048 of them, and none empty.
     func embeddingInput() throws {
         guard let value = value("input") else { throw Self.missing(name("input")) }
-        let items = value.array ?? [value]
-        guard !items.isEmpty, items.count <= 2048 else {
-            throw OpenAIError.badRequest("'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", param: "input", code: "invalid_value")
+        let invalid = { (reason: String) in
+            OpenAIError.badRequest("'$.input' is invalid\(reason). Please check the API reference: https://platform.openai.com/docs/api-reference.", param: "input", code: "invalid_value")
         }
-        if items.contains(where: { $0.string?.isEmpty == true }) {
-            throw OpenAIError.badRequest("'$.input' is invalid: empty strings cannot be embedded.", param: "input", code: "invalid_value")
+        guard let (count, _) = try prompts("input") else { throw Self.missing(name("input")) }
+        guard count > 0, count <= 2048 else { throw invalid(count == 0 ? ": it holds no text" : ": more than 2048 inputs") }
+        if case .array(let items) = value, items.isEmpty || items.contains(where: { $0.string?.isEmpty == true || $0.array?.isEmpty == true }) {
+            throw invalid(": empty inputs cannot be embedded")
         }
-        _ = try prompt() ?? nil
-        if case .array(let parts) = value, parts.contains(where: { $0.array?.isEmpty == true }) {
-            throw OpenAIError.badRequest("'$.input' is invalid: empty token lists cannot be embedded.", param: "input", code: "invalid_value")
-        }
+        if value.string?.isEmpty == true { throw invalid(": empty strings cannot be embedded") }
     }
 
     static func missing(_ param: String) -> OpenAIError {

@@ -1,26 +1,33 @@
 import NIOCore
-import SwitchyardCore
 
 /// What the gateway needs from a request that passed validation; the body itself travels on untouched.
-struct ValidatedRequest: Sendable, Equatable {
-    var model: String
-    var stream: Bool
-    var user: String?
+public struct ValidatedRequest: Sendable, Equatable {
+    public var model: String
+    public var stream: Bool
+    public var user: String?
     /// The prompt text, for policies that route on it.
-    var prompt: String?
+    public var prompt: String?
 }
 
 /// Checks an OpenAI request's types and ranges the way OpenAI does (400 with `param` and `code`),
 /// but is lenient on combinations real clients send, as the reference advises: `stream_options`
 /// without `stream`, `max_tokens` beside `max_completion_tokens`, `parallel_tool_calls` without tools.
 /// Fields it does not know pass through, so worker-specific extras (`top_k`, `grammar`) reach the worker.
-struct RequestValidator {
+///
+/// Gateways and workers both run it: a worker is reachable without a gateway in front.
+public enum RequestValidator {
     static let roles = ["system", "assistant", "user", "function", "tool", "developer"]
+    /// Longer names are no model's: refused before they are echoed, logged or counted anywhere.
+    public static let maxModelNameLength = 256
+    /// Completions per request (prompts × `n`).
+    public static let maxAnswers = 2048
 
-    static func validate(_ body: ByteBuffer, for endpoint: Endpoint) throws -> ValidatedRequest {
+    public static func validate(_ body: ByteBuffer, for endpoint: Endpoint) throws -> ValidatedRequest {
         let value: JSONValue
         do {
             value = try JSONValue(parsing: body)
+        } catch let duplicate as JSONDuplicateKeyError {
+            throw OpenAIError.badRequest(duplicate.message)
         } catch {
             throw OpenAIError.badRequest(
                 "We could not parse the JSON body of your request. The body must be a JSON object; see https://platform.openai.com/docs/api-reference."
@@ -31,9 +38,15 @@ struct RequestValidator {
         }
         let check = FieldChecker(fields: fields)
         let model = try check.requiredString("model")
+        guard model.utf8.count <= maxModelNameLength else {
+            throw OpenAIError.badRequest(
+                "Invalid 'model': string too long. Expected a string with maximum length \(maxModelNameLength), but got a string with length \(model.utf8.count) instead.",
+                param: "model", code: "string_above_max_length"
+            )
+        }
         let stream = try check.bool("stream") ?? false
         if stream { try check.object("stream_options") { try $0.bool("include_usage") } }
-        try check.integer("n", min: 1, max: 128)
+        let choices = try check.integer("n", min: 1, max: 128) ?? 1
         try check.number("temperature", min: 0, max: 2)
         try check.number("top_p", min: 0, max: 1)
         try check.number("presence_penalty", min: -2, max: 2)
@@ -51,9 +64,17 @@ struct RequestValidator {
             try check.integer("logprobs", min: 0, max: 5)
             try check.bool("echo")
             try check.string("suffix")
-            try check.integer("best_of", min: 0, max: 20)
-            let prompt = try check.prompt()
-            return ValidatedRequest(model: model, stream: stream, user: user, prompt: prompt)
+            let bestOf = try check.integer("best_of", min: 0, max: 20) ?? 1
+            let prompts = try check.prompts("prompt")
+            // Each prompt gets `n` answers: a small body must not ask for an unbounded reply.
+            let answers = (prompts?.count ?? 1) * max(choices, bestOf)
+            guard answers <= maxAnswers else {
+                throw OpenAIError.badRequest(
+                    "Invalid 'n': \(prompts?.count ?? 1) prompts with n=\(max(choices, bestOf)) ask for \(answers) completions; at most \(maxAnswers) are made per request.",
+                    param: "n", code: "invalid_value"
+                )
+            }
+            return ValidatedRequest(model: model, stream: stream, user: user, prompt: prompts?.text)
         case .embeddings:
             try check.embeddingInput()
             try check.oneOf("encoding_format", ["float", "base64"])

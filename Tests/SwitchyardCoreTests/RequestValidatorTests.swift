@@ -1,8 +1,7 @@
 import NIOCore
-import SwitchyardCore
 import Testing
 
-@testable import Gateway
+@testable import SwitchyardCore
 
 @Suite struct RequestValidatorTests {
     func validate(_ json: String, for endpoint: Endpoint = .chatCompletions) throws -> ValidatedRequest {
@@ -82,5 +81,40 @@ import Testing
         #expect(rejection(#"{"model":"m","input":[]}"#, for: .embeddings)?.param == "input")
         #expect(rejection(#"{"model":"m","input":"a","encoding_format":"int8"}"#, for: .embeddings)?.code == "invalid_value")
         #expect(rejection(#"{"model":"m","input":"a","dimensions":0}"#, for: .embeddings)?.code == "integer_below_min_value")
+    }
+
+    @Test(arguments: [#"[1.5]"#, #"[["x"]]"#, #"[true]"#, #"{"text":"a"}"#, #"[[1],"a"]"#, "1"])
+    func embeddingsOfTheWrongShapeAreRefused(input: String) {
+        let error = rejection(#"{"model":"m","input":"# + input + "}", for: .embeddings)
+        #expect(error?.status == .badRequest)
+        #expect(error?.param == "input")
+    }
+
+    @Test func embeddingsTakeAtMost2048Inputs() throws {
+        let many = { (count: Int) in #"{"model":"m","input":["# + Array(repeating: #""x""#, count: count).joined(separator: ",") + "]}" }
+        _ = try validate(many(2048), for: .embeddings)
+        #expect(rejection(many(2049), for: .embeddings)?.param == "input")
+    }
+
+    @Test func modelNamesAreAtMost256Bytes() throws {
+        let name = { (length: Int) in String(repeating: "é", count: length / 2) }
+        _ = try validate(#"{"model":""# + name(256) + #"","messages":[{"role":"user","content":"x"}]}"#)
+        let error = rejection(#"{"model":""# + String(repeating: "m", count: 2 << 20) + #"","messages":[{"role":"user","content":"x"}]}"#)
+        #expect(error?.code == "string_above_max_length")
+        #expect(error?.param == "model")
+        #expect((error?.message.utf8.count ?? .max) < 300, "the refusal does not echo the name")
+        #expect(rejection(#"{"model":""# + name(258) + #"","prompt":"x"}"#, for: .completions)?.param == "model")
+    }
+
+    @Test func completionsBoundPromptsTimesN() throws {
+        let prompts = { (count: Int, n: Int) in
+            #"{"model":"m","n":"# + String(n) + #","prompt":["# + Array(repeating: #""p""#, count: count).joined(separator: ",") + "]}"
+        }
+        _ = try validate(prompts(16, 128), for: .completions)
+        _ = try validate(prompts(2048, 1), for: .completions)
+        #expect(rejection(prompts(1000, 128), for: .completions)?.param == "n")
+        #expect(rejection(prompts(2049, 1), for: .completions)?.param == "n")
+        let tokenPrompts = "[" + (1...103).map { "[\($0)]" }.joined(separator: ",") + "]"
+        #expect(rejection(#"{"model":"m","best_of":20,"prompt":"# + tokenPrompts + "}", for: .completions)?.param == "n")
     }
 }
