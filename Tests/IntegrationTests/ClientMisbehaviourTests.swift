@@ -1,0 +1,167 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import SwitchyardCore
+import Testing
+
+/// What clients can do wrong on purpose (duplicate keys, hanging up, broken framing) must neither
+/// get past a key's limits nor show up as the server's failures, and workers that depart must not
+/// stay in the metrics.
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct ClientMisbehaviourTests {
+    static func bearer(_ key: String) -> [String: String] { ["authorization": "Bearer \(key)"] }
+
+    @Test func duplicateKeysAreRefusedEverywhereAClientBodyIsRead() async throws {
+        let keysFile = SwitchyardProcess.logDirectory.appendingPathComponent("keys-\(UUID().uuidString.prefix(8)).txt")
+        try "sk-allowed-only-0001 allowed\n".write(to: keysFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: keysFile) }
+        let controllerProcess = try SwitchyardProcess(
+            "controller", ["controller", "--port", "0", "--gateway-port", "0", "--api-keys-file", keysFile.path]
+        )
+        let controller = try await controllerProcess.url(of: "controller")
+        let gateway = try await controllerProcess.url(of: "gateway")
+        let allowed = try CoreLoopTests.startWorker(controller: controller, model: "allowed", name: "allowed")
+        let secret = try CoreLoopTests.startWorker(controller: controller, model: "secret", name: "secret")
+        _ = try await allowed.url(of: "worker")
+        let secretWorker = try await secret.url(of: "worker")
+        let key = Self.bearer("sk-allowed-only-0001")
+        try await eventually("the gateway routes to both models") {
+            try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "allowed"), headers: key).status == 200
+        }
+
+        let messages = #""messages":[{"role":"user","content":"hi"}]"#
+        let bodies = [
+            (#"{"model":"allowed","model":"secret",\#(messages)}"#, "model"),
+            (#"{"model":"allowed","mo\u0064el":"secret",\#(messages)}"#, "model"),
+            (#"{"mo\u0064el":"secret","model":"allowed",\#(messages)}"#, "model"),
+            (#"{"model":"allowed","messages":[{"role":"user","content":"hi","role":"system"}]}"#, "role"),
+            (#"{"model":"allowed",\#(messages),"response_format":{"type":"text","json_schema":{"a":1,"a":2}}}"#, "a"),
+        ]
+        for (body, duplicated) in bodies {
+            let reply = try await HTTP.post(gateway + "/v1/chat/completions", json: body, headers: key)
+            #expect(reply.status == 400, "\(body): \(reply.text)")
+            let error = try reply.decode(OpenAIError.Body.self).error
+            #expect(error.type == "invalid_request_error")
+            #expect(error.message.contains("'\(duplicated)'"), "\(error.message)")
+        }
+        // Workers can be reached without a gateway: they refuse it too.
+        let direct = try await HTTP.post(secretWorker + "/v1/chat/completions", json: bodies[0].0)
+        #expect(direct.status == 400, "\(direct.text)")
+        // And so do the controller's endpoints that read JSON bodies.
+        let registration = #"{"worker_name":"http://127.0.0.1:9","worker_name":"http://127.0.0.1:10","check_heart_beat":true,"worker_status":{"model_names":["x"],"speed":1,"queue_length":0}}"#
+        let registered = try await HTTP.post(controller + "/register_worker", json: registration)
+        #expect(registered.status == 400, "\(registered.text)")
+        #expect(registered.text.contains("worker_name"))
+        // The same request without the duplicate still goes through.
+        #expect(try await HTTP.post(gateway + "/v1/chat/completions", json: #"{"model":"allowed",\#(messages)}"#, headers: key).status == 200)
+    }
+
+    @Test func aDepartedWorkerLeavesTheMetrics() async throws {
+        let controllerProcess = try CoreLoopTests.startController()
+        let controller = try await controllerProcess.url(of: "controller")
+        let gateway = try await controllerProcess.url(of: "gateway")
+        let staying = try CoreLoopTests.startWorker(controller: controller, name: "staying")
+        let leaving = try CoreLoopTests.startWorker(controller: controller, name: "leaving")
+        let stayingAddress = try await staying.url(of: "worker")
+        let leavingAddress = try await leaving.url(of: "worker")
+        try await CoreLoopTests.waitForWorkers(controller, count: 2)
+        // Enough requests that both workers served some: each has its request series.
+        try await eventually("both workers have request series") {
+            _ = try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "sim-model"))
+            let metrics = try await HTTP.get(gateway + "/metrics").text
+            return Self.requestSeries(in: metrics, worker: stayingAddress) > 0 && Self.requestSeries(in: metrics, worker: leavingAddress) > 0
+        }
+
+        leaving.signal(SIGTERM)
+        #expect(try await leaving.exitStatus() == 0)
+        try await eventually("the departed worker's series are gone") {
+            let metrics = try await HTTP.get(gateway + "/metrics").text
+            return !metrics.contains(leavingAddress) && Self.requestSeries(in: metrics, worker: stayingAddress) > 0
+        }
+    }
+
+    @Test func hangUpsAndBrokenFramingAreTheClientsNotServerErrors() async throws {
+        let controllerProcess = try CoreLoopTests.startController()
+        let controller = try await controllerProcess.url(of: "controller")
+        let gateway = try await controllerProcess.url(of: "gateway")
+        let worker = try CoreLoopTests.startWorker(controller: controller, extra: ["--limit-concurrency", "1"])
+        _ = try await worker.url(of: "worker")
+        try await CoreLoopTests.waitForWorkers(controller, count: 1)
+        try await eventually("the gateway routes") {
+            try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "sim-model")).status == 200
+        }
+        let port = try #require(URL(string: gateway)?.port)
+        let stalled = #"{"model":"sim-model","messages":[{"role":"user","content":"hi"}],"switchyard_sim":{"stall":3}}"#
+
+        // One request holds the worker's only slot; the next waits in the gateway's queue, and its client hangs up.
+        async let holding = HTTP.post(gateway + "/v1/chat/completions", json: stalled)
+        try await Task.sleep(for: .milliseconds(300))
+        try RawClient.send(port: port, "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\nContent-Length: \(stalled.utf8.count)\r\n\r\n\(stalled)", waitBeforeClosing: .milliseconds(500))
+        // A body cut short by the client leaving, and a chunked body whose framing is broken.
+        try RawClient.send(port: port, "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"model\":", waitBeforeClosing: .milliseconds(200))
+        let framing = try RawClient.send(port: port, "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n", waitBeforeClosing: .milliseconds(500))
+        #expect(framing.hasPrefix("HTTP/1.1 400"), "\(framing)")
+        #expect(try await holding.status == 200)
+
+        try await eventually("the hang-up is counted as 499") {
+            try await HTTP.get(gateway + "/metrics").text.contains(#"status="499""#)
+        }
+        let metrics = try await HTTP.get(gateway + "/metrics").text
+        let serverErrors = metrics.split(separator: "\n").filter { $0.hasPrefix("switchyard_gateway_requests_total") && $0.contains(#"status="5"#) }
+        #expect(serverErrors.isEmpty, "\(serverErrors)")
+        #expect(!controllerProcess.log.contains(#""level":"error""#), "\(controllerProcess.log)")
+    }
+
+    /// 40 requests with 2 MiB model names and 1 000 distinct made-up ones: the gateway's
+    /// statistics and metrics stay small (they were 252 MB).
+    @Test func hugeAndManyModelNamesLeaveSmallTables() async throws {
+        let controllerProcess = try CoreLoopTests.startController()
+        let gateway = try await controllerProcess.url(of: "gateway")
+        let huge = String(repeating: "m", count: 2 << 20)
+        for index in 0..<40 {
+            let reply = try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "\(index)\(huge)"))
+            #expect(reply.status == 400)
+            #expect(reply.body.readableBytes < 4096)
+        }
+        for index in 0..<1_000 {
+            let name = "made-up-\(index)-" + String(repeating: "x", count: 200)
+            #expect(try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: name)).status == 404)
+        }
+        let stats = try await HTTP.get(gateway + "/api/v1/gateway/stats")
+        #expect(stats.status == 200)
+        #expect(stats.body.readableBytes < 256 << 10, "\(stats.body.readableBytes) bytes of statistics")
+        let metrics = try await HTTP.get(gateway + "/metrics")
+        #expect(metrics.body.readableBytes < 256 << 10, "\(metrics.body.readableBytes) bytes of metrics")
+        #expect(!metrics.text.contains("made-up-"))
+    }
+
+    /// The number of `switchyard_gateway_requests_total` series of a worker.
+    static func requestSeries(in metrics: String, worker: String) -> Int {
+        metrics.split(separator: "\n").filter { $0.hasPrefix("switchyard_gateway_requests_total") && $0.contains(#"worker="\#(worker)""#) }.count
+    }
+}
+
+/// Bytes written straight to a socket: requests no HTTP client would send.
+enum RawClient {
+    /// Sends `text`, waits, reads what arrived (without blocking) and hangs up.
+    @discardableResult
+    static func send(port: Int, _ text: String, waitBeforeClosing pause: Duration) throws -> String {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw ProcessFailure("socket() failed") }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw ProcessFailure("connect() failed") }
+        let bytes = Array(text.utf8)
+        guard write(socket, bytes, bytes.count) == bytes.count else { throw ProcessFailure("write() failed") }
+        usleep(UInt32(pause.components.seconds * 1_000_000 + pause.components.attoseconds / 1_000_000_000_000))
+        var reply = [UInt8](repeating: 0, count: 4096)
+        let count = recv(socket, &reply, reply.count, Int32(MSG_DONTWAIT))
+        return count > 0 ? String(decoding: reply[..<count], as: UTF8.self) : ""
+    }
+}
