@@ -30,6 +30,9 @@ public struct WorkerAddressPolicy: Sendable, Hashable {
         guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else { return "must be an http:// or https:// URL" }
         guard !address.contains("@") else { return "must not carry user-info (user@host)" }
         guard !address.contains("?"), !address.contains("#") else { return "must not have a query or fragment" }
+        // A percent-encoded host is decoded before it is resolved: what it names is not what it shows.
+        let authority = address.drop { $0 != ":" }.dropFirst(3).prefix { $0 != "/" }
+        guard !authority.contains("%") else { return "has an invalid host" }
         // Parsed as the outbound client parses it, so the host checked is the host called.
         guard let url = URL(string: address), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
             return "is not a valid URL"
