@@ -25,8 +25,10 @@ extension Controller {
         router.post("register_worker") { request, _ -> Response in
             try access.registration.authorize(request)
             let registration = try await request.decodeJSON(FastChat.RegisterWorker.self)
+            try configuration.workerAddresses.check(registration.workerName, field: "worker_name")
             let status: WorkerStatus
             if let reported = registration.workerStatus, !reported.modelNames.isEmpty {
+                try check(reported)
                 status = reported
             } else {
                 do {
@@ -37,7 +39,7 @@ extension Controller {
                     )
                 }
             }
-            store.register(registration, status: status)
+            guard store.register(registration, status: status) else { throw store.registryFull }
             ControllerMetrics.registered()
             logger.info(
                 "worker registered",

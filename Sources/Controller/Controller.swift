@@ -16,7 +16,7 @@ public struct Controller: Sendable {
     let logger: Logger
 
     public init(configuration: ControllerConfiguration = .init(), httpClient: HTTPClient, logger: Logger) {
-        self.store = RegistryStore(dispatch: configuration.dispatch)
+        self.store = RegistryStore(dispatch: configuration.dispatch, capacity: configuration.maxWorkers)
         self.configuration = configuration
         self.httpClient = httpClient
         self.logger = logger
@@ -27,8 +27,20 @@ public struct Controller: Sendable {
         [ExpiryService(store: store, configuration: configuration, logger: logger)]
     }
 
+    /// Refuses, with OpenAI's 400 naming the field, a status no sane worker reports or one whose
+    /// control address the controller may not call.
+    func check(_ status: WorkerStatus) throws {
+        try status.validate()
+        if let controlAddress = status.controlAddress {
+            try configuration.workerAddresses.check(controlAddress, field: "worker_status.control_address")
+        }
+    }
+
     /// Asks a worker for its FastChat status, as a controller does when a worker registers without one.
+    /// Only an allowed address is called (redirects are never followed), and the answer is checked
+    /// as a reported status is.
     func pullStatus(of address: String) async throws -> WorkerStatus {
+        try configuration.workerAddresses.check(address, field: "worker_name")
         var request = HTTPClientRequest(url: address.trimmingSuffix("/") + "/worker_get_status")
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
@@ -39,7 +51,9 @@ public struct Controller: Sendable {
             throw OpenAIError.badGateway("worker \(address) answered /worker_get_status with HTTP \(response.status.code)")
         }
         let body = try await response.body.collect(upTo: 1 << 20)
-        return try JSONDecoder.decode(WorkerStatus.self, from: body)
+        let status = try JSONDecoder.decode(WorkerStatus.self, from: body)
+        try check(status)
+        return status
     }
 
     /// FastChat's refresh: re-reads every worker's status, all at once, and drops those that do not answer.
@@ -53,15 +67,13 @@ public struct Controller: Sendable {
                 group.addTask {
                     do {
                         let status = try await pullStatus(of: entry.status.controlAddress ?? address)
-                        store.register(
-                            FastChat.RegisterWorker(
-                                workerName: address,
-                                checkHeartBeat: entry.checkHeartBeat,
-                                workerStatus: status,
-                                multimodal: entry.multimodal
-                            ),
-                            status: status
+                        let registration = FastChat.RegisterWorker(
+                            workerName: address,
+                            checkHeartBeat: entry.checkHeartBeat,
+                            workerStatus: status,
+                            multimodal: entry.multimodal
                         )
+                        guard store.register(registration, status: status) else { throw store.registryFull }
                     } catch {
                         logger.warning("refresh dropped an unreachable worker", metadata: ["worker": "\(address)", "error": "\(error)"])
                         store.remove(address: address)
@@ -77,6 +89,7 @@ public struct Controller: Sendable {
         guard let registered = store.records().first(where: { $0.address == address }) else {
             throw OpenAIError(status: .notFound, message: "No worker is registered at \(address).", code: "worker_not_found")
         }
+        try configuration.workerAddresses.check(registered.controlBase, field: "address")
         var request = HTTPClientRequest(url: registered.controlBase.trimmingSuffix("/") + (state == .draining ? "/admin/drain" : "/admin/undrain"))
         request.method = .POST
         if let token = configuration.access.adminToken {

@@ -15,6 +15,10 @@ public struct ControllerConfiguration: Sendable {
     public var watchKeepAlive: Duration
     /// Who may register workers and act as operator.
     public var access: ControllerAccess
+    /// Which worker addresses may be registered, and so called by the controller.
+    public var workerAddresses: WorkerAddressPolicy
+    /// Most workers registered at once; registrations of new addresses beyond it get 503.
+    public var maxWorkers: Int
 
     public init(
         heartbeatExpiration: Duration = .seconds(10),
@@ -22,7 +26,9 @@ public struct ControllerConfiguration: Sendable {
         statusPullTimeout: Duration = .seconds(2),
         dispatch: DispatchMethod = .shortestQueue,
         watchKeepAlive: Duration = .seconds(2),
-        access: ControllerAccess = .open
+        access: ControllerAccess = .open,
+        workerAddresses: WorkerAddressPolicy = .init(),
+        maxWorkers: Int = WorkerRegistry.defaultCapacity
     ) {
         self.heartbeatExpiration = heartbeatExpiration
         self.sweepInterval = sweepInterval ?? min(.seconds(1), heartbeatExpiration / 4)
@@ -30,5 +36,7 @@ public struct ControllerConfiguration: Sendable {
         self.dispatch = dispatch
         self.watchKeepAlive = watchKeepAlive
         self.access = access
+        self.workerAddresses = workerAddresses
+        self.maxWorkers = maxWorkers
     }
 }

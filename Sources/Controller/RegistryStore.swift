@@ -10,7 +10,7 @@ public final class RegistryStore: Sendable {
     public let controllerID: String
 
     private struct State: Sendable {
-        var registry = WorkerRegistry()
+        var registry: WorkerRegistry
         var policy: any DispatchPolicy
         var watchers: [Int: AsyncStream<RegistryEvent>.Continuation] = [:]
         var nextWatcher = 0
@@ -23,22 +23,38 @@ public final class RegistryStore: Sendable {
 
     private let state: Mutex<State>
 
-    public init(dispatch: DispatchMethod = .shortestQueue) {
+    public init(dispatch: DispatchMethod = .shortestQueue, capacity: Int = WorkerRegistry.defaultCapacity) {
         self.controllerID = UUID().uuidString.lowercased()
-        self.state = Mutex(State(policy: dispatch.makePolicy()))
+        self.state = Mutex(State(registry: WorkerRegistry(capacity: capacity), policy: dispatch.makePolicy()))
     }
 
-    public func register(_ request: FastChat.RegisterWorker, status: WorkerStatus) {
+    /// Adds or replaces a worker; returns false, changing nothing, when it does not fit in the
+    /// registry (see ``WorkerRegistry/admits(address:status:)``): then answer ``registryFull``.
+    @discardableResult
+    public func register(_ request: FastChat.RegisterWorker, status: WorkerStatus) -> Bool {
         state.withLock { state in
-            let record = state.registry.register(
-                address: request.workerName,
-                status: status,
-                checkHeartBeat: request.checkHeartBeat,
-                multimodal: request.multimodal ?? false,
-                now: .now
-            )
+            guard
+                let record = state.registry.register(
+                    address: request.workerName,
+                    status: status,
+                    checkHeartBeat: request.checkHeartBeat,
+                    multimodal: request.multimodal ?? false,
+                    now: .now
+                )
+            else { return false }
             state.publish(.upsert(record))
+            return true
         }
+    }
+
+    /// The 503 of a registration that does not fit.
+    public var registryFull: OpenAIError {
+        let (workers, modelNames) = state.withLock { ($0.registry.capacity, $0.registry.modelNameCapacity) }
+        return OpenAIError(
+            status: .serviceUnavailable,
+            message: "The registry is full: it holds at most \(workers) workers and \(modelNames) model names in all.",
+            code: "registry_full"
+        )
     }
 
     /// Records a heartbeat; returns false for an unknown worker.

@@ -32,13 +32,39 @@ public struct WorkerRegistry: Sendable {
     }
 
     public private(set) var entries: OrderedDictionary<String, Entry> = [:]
+    /// Most workers kept: registrations beyond it are refused, so endless fake registrations
+    /// cannot grow the controller (and every gateway's mirror) without limit.
+    public let capacity: Int
+    /// Most model names kept, summed over the workers: with ``WorkerStatus``'s bounds on each
+    /// name, this bounds the memory the names take, whatever the workers register.
+    public let modelNameCapacity: Int
+    /// Model names held now, summed over the workers (a name served by two counts twice).
+    public private(set) var modelNameCount = 0
 
-    public init() {}
+    /// Above the 10 000 fake workers of `switchyard bench-heartbeats`.
+    public static let defaultCapacity = 16_384
+    public static let defaultModelNameCapacity = 65_536
+
+    public init(capacity: Int = Self.defaultCapacity, modelNameCapacity: Int = Self.defaultModelNameCapacity) {
+        self.capacity = max(1, capacity)
+        self.modelNameCapacity = max(1, modelNameCapacity)
+    }
 
     public var isEmpty: Bool { entries.isEmpty }
     public var count: Int { entries.count }
 
-    /// Adds or replaces a worker and returns its published record.
+    /// Whether `address` may register `status` now: it fits in the room left, counting what it
+    /// replaces when the address is already known.
+    public func admits(address: String, status: WorkerStatus) -> Bool {
+        let replaced = entries[address]
+        let workers = entries.count + (replaced == nil ? 1 : 0)
+        let names = modelNameCount - (replaced?.status.modelNames.count ?? 0) + status.modelNames.count
+        return workers <= capacity && names <= modelNameCapacity
+    }
+
+    /// Adds or replaces a worker and returns its published record; nil, changing nothing, when
+    /// it does not fit (see ``admits(address:status:)``). The status's numbers are clamped into
+    /// ``WorkerStatus``'s bounds.
     @discardableResult
     public mutating func register(
         address: String,
@@ -46,9 +72,10 @@ public struct WorkerRegistry: Sendable {
         checkHeartBeat: Bool = true,
         multimodal: Bool = false,
         now: ContinuousClock.Instant
-    ) -> WorkerRecord {
-        let entry = Entry(status: status, checkHeartBeat: checkHeartBeat, multimodal: multimodal, lastHeartbeat: now)
-        entries[address] = entry
+    ) -> WorkerRecord? {
+        guard admits(address: address, status: status) else { return nil }
+        let entry = Entry(status: status.clamped, checkHeartBeat: checkHeartBeat, multimodal: multimodal, lastHeartbeat: now)
+        modelNameCount += status.modelNames.count - (entries.updateValue(entry, forKey: address)?.status.modelNames.count ?? 0)
         return Self.record(address: address, entry: entry, now: now)
     }
 
@@ -61,7 +88,7 @@ public struct WorkerRegistry: Sendable {
     ) -> HeartbeatOutcome {
         guard var entry = entries[address] else { return .unknown }
         let before = entry.status
-        entry.status.queueLength = queueLength
+        entry.status.queueLength = WorkerStatus.clampedQueueLength(queueLength)
         if let state {
             let contradictsOperator = entry.operatorStateSince.map { now - $0 < Self.operatorStateGrace } ?? false
             if state == entry.status.state {
@@ -71,7 +98,7 @@ public struct WorkerRegistry: Sendable {
                 entry.operatorStateSince = nil
             }
         }
-        entry.activity = activity
+        entry.activity = activity?.clamped
         entry.lastHeartbeat = now
         entries[address] = entry
         return entry.status == before ? .refreshed : .changed(Self.record(address: address, entry: entry, now: now))
@@ -89,7 +116,9 @@ public struct WorkerRegistry: Sendable {
     /// Removes a worker; returns whether it was registered.
     @discardableResult
     public mutating func remove(address: String) -> Bool {
-        entries.removeValue(forKey: address) != nil
+        guard let removed = entries.removeValue(forKey: address) else { return false }
+        modelNameCount -= removed.status.modelNames.count
+        return true
     }
 
     /// Removes every heartbeat-checked worker silent for longer than `expiry` and returns their addresses.
@@ -97,7 +126,7 @@ public struct WorkerRegistry: Sendable {
         let expired = entries.compactMap { address, entry in
             entry.checkHeartBeat && now - entry.lastHeartbeat > expiry ? address : nil
         }
-        for address in expired { entries.removeValue(forKey: address) }
+        for address in expired { remove(address: address) }
         return expired
     }
 
@@ -115,12 +144,18 @@ public struct WorkerRegistry: Sendable {
     }
 
     /// FastChat's `/worker_get_status` of a controller: the sum over its workers.
+    ///
+    /// Saturating sums of clamped values: the answer stays finite and never traps, whatever was registered.
     public var aggregateStatus: WorkerStatus {
-        WorkerStatus(
-            modelNames: modelNames(),
-            speed: entries.values.reduce(0) { $0 + $1.status.speed },
-            queueLength: entries.values.reduce(0) { $0 + $1.status.queueLength }
-        )
+        var speed = 0.0
+        var queueLength = 0
+        for entry in entries.values {
+            let status = entry.status.clamped
+            speed = min(speed + status.speed, Double.greatestFiniteMagnitude)
+            let (sum, overflow) = queueLength.addingReportingOverflow(status.queueLength)
+            queueLength = overflow ? .max : sum
+        }
+        return WorkerStatus(modelNames: modelNames(), speed: speed, queueLength: queueLength)
     }
 
     /// FastChat's `/get_worker_address`: picks a ready worker for `model`, or nil.
@@ -141,7 +176,9 @@ public struct WorkerRegistry: Sendable {
         }
         guard let index = policy.choose(from: candidates, for: RoutingRequest(model: model), using: &random) else { return nil }
         let address = addresses[index]
-        entries[address]!.status.queueLength += 1
+        // Saturates at the bound instead of overflowing on a worker that reported the most.
+        let queue = entries[address]!.status.queueLength
+        entries[address]!.status.queueLength = queue < WorkerStatus.maxQueueLength ? queue + 1 : WorkerStatus.maxQueueLength
         return address
     }
 
