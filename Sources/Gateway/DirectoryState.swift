@@ -37,7 +37,7 @@ public struct DirectoryState: Sendable {
     }
 
     public mutating func apply(_ event: RegistryEvent, now: ContinuousClock.Instant) {
-        switch event {
+        switch routing.screened(event) {
         case .snapshot(let newControllerID, let records):
             let restarted = controllerID != nil && controllerID != newControllerID
             var next = Dictionary(records.map { ($0.address, $0) }, uniquingKeysWith: { $1 })

@@ -44,10 +44,10 @@ public struct ControllerWatchFeed: Service {
 
     public func run() async throws {
         // Its own client, as the read timeout that detects a silent controller must not apply to relays.
-        let httpClient = HTTPClient(
-            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-            configuration: .init(timeout: .init(connect: .seconds(2), read: TimeAmount(idleTimeout)))
-        )
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(2), read: TimeAmount(idleTimeout)))
+        // A redirect from the controller's address is never followed, as from a worker's.
+        configuration.redirectConfiguration = .disallow
+        let httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         await cancelWhenGracefulShutdown {
             var backoff = Duration.milliseconds(100)
             while !Task.isCancelled {

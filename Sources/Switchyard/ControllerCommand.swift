@@ -68,7 +68,10 @@ struct ControllerCommand: AsyncParsableCommand {
             host: daemon.host,
             port: port,
             gatewayPort: noGateway ? nil : gatewayPort,
-            controller: ControllerConfiguration(heartbeatExpiration: .seconds(fractional: heartBeatExpiration), dispatch: gateway.dispatch, access: access),
+            controller: ControllerConfiguration(
+                heartbeatExpiration: .seconds(fractional: heartBeatExpiration), dispatch: gateway.dispatch, access: access,
+                workerAddresses: gateway.workerAddresses
+            ),
             gateway: gateway.configuration,
             arena: noGateway ? nil : arena,
             apiKeys: try apiKeys.keySet(),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Gateway
 import Routing
+import SwitchyardCore
 
 extension DispatchMethod: ExpressibleByArgument {}
 
@@ -51,6 +52,14 @@ struct GatewayOptions: ParsableArguments {
     @Option(help: "Header carrying the session key of the session policy (else the request's `user`).")
     var sessionHeader: String = "x-session-id"
 
+    @Option(help: "Networks workers may be registered at, as CIDR[,CIDR...] (e.g. 10.0.0.0/8,fd00::/8): a worker's address must then be an IP inside one, or localhost when a loopback address is. The controller refuses other registrations and gateways skip such workers. Without it any host is allowed.")
+    var workerNetworks: String?
+
+    /// The worker addresses the controller and the gateway accept.
+    var workerAddresses: WorkerAddressPolicy {
+        WorkerAddressPolicy(networks: workerNetworks.flatMap { try? NetworkAllowList(parsing: $0) })
+    }
+
     func validate() throws {
         _ = try keyValues(alias, option: "--alias")
         for (model, policy) in try keyValues(modelDispatch, option: "--model-dispatch") where DispatchMethod(rawValue: policy) == nil {
@@ -73,6 +82,11 @@ struct GatewayOptions: ParsableArguments {
             throw ValidationError("\(option) must not be negative.")
         }
         if maxBodyBytes < 1 { throw ValidationError("--max-body-bytes must be at least 1.") }
+        do {
+            _ = try workerNetworks.map(NetworkAllowList.init(parsing:))
+        } catch {
+            throw ValidationError("--worker-networks: \(error)")
+        }
     }
 
     var configuration: GatewayConfiguration {
@@ -85,7 +99,8 @@ struct GatewayOptions: ParsableArguments {
                 policy: dispatch,
                 policyByModel: policyByModel,
                 policyTuning: PolicyConfiguration(sessionLoadBound: sessionLoadBound, prefixImbalanceMargin: prefixImbalanceMargin),
-                aliases: aliases
+                aliases: aliases,
+                workerAddresses: workerAddresses
             ),
             queue: QueueConfiguration(capacity: queueSize, maxWait: .seconds(fractional: queueTimeout)),
             maxBodySize: maxBodyBytes,

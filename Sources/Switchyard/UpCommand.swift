@@ -51,6 +51,10 @@ struct UpCommand: AsyncParsableCommand {
     func validate() throws {
         if workers < 1 { throw ValidationError("--workers must be at least 1.") }
         if modelNames.isEmpty { throw ValidationError("--models needs at least one name.") }
+        // The simulated workers register at the bound host: refused, `up` would never be ready.
+        if gateway.workerNetworks != nil, !gateway.workerAddresses.allows("http://\(urlHost(daemon.host)):1") {
+            throw ValidationError("--worker-networks must include \(daemon.host), where the simulated workers of `up` listen.")
+        }
     }
 
     var modelNames: [String] {
@@ -82,7 +86,7 @@ struct UpCommand: AsyncParsableCommand {
             host: host,
             port: controllerPort,
             gatewayPort: port,
-            controller: ControllerConfiguration(dispatch: gateway.dispatch, access: access),
+            controller: ControllerConfiguration(dispatch: gateway.dispatch, access: access, workerAddresses: gateway.workerAddresses),
             gateway: gateway.configuration,
             arena: arena,
             apiKeys: try apiKeys.keySet(),
