@@ -16,6 +16,8 @@ struct DaemonOptions: ParsableArguments {
 
     @OptionGroup var tls: TLSOptions
 
+    @OptionGroup var server: ServerLimitOptions
+
     @Option(help: "YAML file of options, keyed by their long names (env SWITCHYARD_CONFIG); the command line and SWITCHYARD_* variables win over it. See `switchyard config`.")
     var config: String?
 

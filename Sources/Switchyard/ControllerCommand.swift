@@ -76,7 +76,8 @@ struct ControllerCommand: AsyncParsableCommand {
             arena: noGateway ? nil : arena,
             apiKeys: try apiKeys.keySet(),
             controllerTLS: tls,
-            gatewayTLS: tls
+            gatewayTLS: tls,
+            limits: daemon.server.limits()
         )
         try await runDaemon(logger: Logger(label: "switchyard.controller"), readTimeout: .seconds(fractional: gateway.responseTimeout)) { httpClient in
             try setup.services(httpClient: httpClient)
@@ -96,6 +97,8 @@ struct ControllerSetup {
     /// HTTPS on the registry's listener and on the gateway's (`up` serves HTTPS on the gateway only).
     var controllerTLS: TLSConfiguration?
     var gatewayTLS: TLSConfiguration?
+    /// Limits of both listeners; the gateway's body size is its own `maxBodySize`.
+    var limits = ServerLimits()
 
     func services(
         httpClient: HTTPClient,
@@ -105,11 +108,13 @@ struct ControllerSetup {
         let router = Router<BasicRequestContext>.switchyard(boundTo: host)
         controller.addRoutes(to: router)
         var services: [any Service] = [
-            try makeServer(role: "controller", router: router, host: host, port: port, tls: controllerTLS, logger: Logger(label: "switchyard.controller"))
+            try makeServer(role: "controller", router: router, host: host, port: port, tls: controllerTLS, limits: limits, logger: Logger(label: "switchyard.controller"))
         ]
         services += controller.services
         if let gatewayPort {
             let gatewayLogger = Logger(label: "switchyard.gateway")
+            var gatewayLimits = limits
+            gatewayLimits.maxBodySize = self.gateway.maxBodySize
             let gateway = Gateway(configuration: self.gateway, httpClient: httpClient, logger: gatewayLogger)
             let gatewayRouter = Router<BasicRequestContext>.switchyard(boundTo: host)
             gatewayRouter.add(middleware: APIKeyMiddleware(keys: apiKeys))
@@ -118,7 +123,7 @@ struct ControllerSetup {
             services.append(LocalRegistryFeed(events: controller.store.watch(), directory: gateway.directory))
             services += gateway.services
             services.append(
-                try makeServer(role: "gateway", router: gatewayRouter, host: host, port: gatewayPort, tls: gatewayTLS, logger: gatewayLogger) { port in
+                try makeServer(role: "gateway", router: gatewayRouter, host: host, port: gatewayPort, tls: gatewayTLS, limits: gatewayLimits, logger: gatewayLogger) { port in
                     await onGatewayListening(port, gateway.directory)
                 }
             )

@@ -1,6 +1,7 @@
 import HummingbirdCore
 import Logging
 import NIOCore
+import SwitchyardCore
 
 /// A server child channel whose connection task prefers the event loop that owns its socket.
 ///
@@ -18,9 +19,12 @@ struct EventLoopPinnedChannel<Base: ServerChildChannel>: ServerChildChannel {
         base.setup(channel: channel, logger: logger)
     }
 
+    /// Also makes the peer's address known to the connection's requests (``ConnectionPeer``).
     func handle(value: Value, logger: Logger) async {
         await withTaskExecutorPreference(EventLoopTaskExecutor(eventLoop: value.channel.eventLoop)) {
-            await base.handle(value: value, logger: logger)
+            await ConnectionPeer.$address.withValue(value.channel.remoteAddress) {
+                await base.handle(value: value, logger: logger)
+            }
         }
     }
 }

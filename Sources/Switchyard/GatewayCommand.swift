@@ -42,7 +42,7 @@ struct GatewayCommand: AsyncParsableCommand {
             try arena.makeArena(gateway: gateway)?.addRoutes(to: router)
             return [ControllerWatchFeed(controllerURL: controller, token: registration.token, directory: gateway.directory, logger: logger)]
                 + gateway.services
-                + [try makeServer(role: "gateway", router: router, host: daemon.host, port: port, tls: tls, logger: logger)]
+                + [try makeServer(role: "gateway", router: router, host: daemon.host, port: port, tls: tls, limits: daemon.server.limits(maxBodySize: options.maxBodyBytes), logger: logger)]
         }
     }
 }

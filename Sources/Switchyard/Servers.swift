@@ -7,21 +7,31 @@ import NIOCore
 
 /// Builds one HTTP server of a role, announcing its URL once bound (port 0 picks a free port).
 ///
-/// Every listener bounds its request heads (see ``headerLimits``) and serves HTTPS when given `tls`.
+/// Every listener bounds its request heads (see ``headerLimits``), its connections' idle time,
+/// request reading, stalled writes and number (see ``ServerLimits``), and serves HTTPS when
+/// given `tls`.
 func makeServer(
     role: String,
     router: Router<BasicRequestContext>,
     host: String,
     port: Int,
     tls: TLSConfiguration? = nil,
+    limits: ServerLimits = ServerLimits(),
     logger: Logger,
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
-    let http1 = HTTP1Channel.Configuration(httpDecoderConfiguration: headerLimits)
+    let http1 = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [ConnectionGuardHandler(limits: limits)],
+        idleTimeout: TimeAmount(limits.idleTimeout),
+        httpDecoderConfiguration: headerLimits
+    )
+    let gate = ConnectionGate(limit: limits.maxConnections)
     let server = HTTPServerBuilder { responder in
         let channel = HTTP1Channel(responder: responder, configuration: http1)
-        if let tls { return EventLoopPinnedChannel(base: try TLSChannel(channel, tlsConfiguration: tls)) }
-        return EventLoopPinnedChannel(base: channel)
+        if let tls {
+            return EventLoopPinnedChannel(base: GatedChannel(base: try TLSChannel(channel, tlsConfiguration: tls), gate: gate, isTLS: true))
+        }
+        return EventLoopPinnedChannel(base: GatedChannel(base: channel, gate: gate, isTLS: false))
     }
     let scheme = tls == nil ? "http" : "https"
     return Application(

@@ -92,7 +92,8 @@ struct UpCommand: AsyncParsableCommand {
             apiKeys: try apiKeys.keySet(),
             // The workers reach the controller over plain HTTP on this machine; clients get HTTPS.
             controllerTLS: nil,
-            gatewayTLS: try daemon.tls.configuration()
+            gatewayTLS: try daemon.tls.configuration(),
+            limits: daemon.server.limits()
         )
         let simulator = SimulatorConfiguration(
             timeToFirstToken: .seconds(fractional: timeToFirstToken),
@@ -132,6 +133,7 @@ struct UpCommand: AsyncParsableCommand {
                     backend: SimulatorBackend(configuration: simulator),
                     host: host,
                     port: 0,
+                    limits: daemon.server.limits(),
                     httpClient: httpClient
                 )
             }

@@ -144,15 +144,15 @@ struct WorkerCommand: AsyncParsableCommand {
             switch self.backend {
             case .sim:
                 let backend = SimulatorBackend(configuration: simulator.configuration)
-                return try workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, tls: tls, httpClient: httpClient)
+                return try workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, tls: tls, limits: daemon.server.limits(), httpClient: httpClient)
             case .openai:
                 let backend = OpenAIUpstreamBackend(upstream: upstream!, upstreamModel: upstreamModel, httpClient: httpClient)
-                return try workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, tls: tls, httpClient: httpClient)
+                return try workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, tls: tls, limits: daemon.server.limits(), httpClient: httpClient)
             case .process:
                 let backend = try processBackend(httpClient: httpClient)
                 // First in the list, so it stops last: after the worker has drained.
                 return try [ProcessSupervisorService(supervisor: backend.supervisor)]
-                    + workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, tls: tls, httpClient: httpClient)
+                    + workerServices(configuration: configuration, backend: backend, host: daemon.host, port: port, tls: tls, limits: daemon.server.limits(), httpClient: httpClient)
             }
         }
     }
@@ -193,13 +193,14 @@ func workerServices(
     host: String,
     port: Int,
     tls: TLSConfiguration? = nil,
+    limits: ServerLimits = ServerLimits(),
     httpClient: HTTPClient
 ) throws -> [any Service] {
     let logger = Logger(label: "switchyard.worker")
     let worker = Worker(configuration: configuration, backend: backend, httpClient: httpClient, logger: logger)
     let router = Router<BasicRequestContext>.switchyard(boundTo: host)
     worker.addRoutes(to: router)
-    let server = try makeServer(role: "worker", router: router, host: host, port: port, tls: tls, logger: logger) { port in
+    let server = try makeServer(role: "worker", router: router, host: host, port: port, tls: tls, limits: limits, logger: logger) { port in
         worker.serverStarted(host: urlHost(host), port: port)
     }
     return [server, worker.lifecycleService]
