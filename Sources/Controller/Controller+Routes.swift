@@ -120,15 +120,20 @@ extension Controller {
     }
 
     /// Writes the watch stream: one snapshot, then every change, with keep-alive comments in between.
+    ///
+    /// Nothing waits here without bound for a watcher that stopped reading: the encoded events
+    /// wait in a buffer of ``RegistryStore/watchBufferLimit``, and a watcher that fills it is
+    /// dropped (its stream ends, it reconnects to a fresh snapshot) as the store drops one that
+    /// falls behind; a write it never accepts is cut by the server's write timeout.
     func streamRegistry(to writer: inout any ResponseBodyWriter) async throws {
         let events = store.watch()
-        let (output, sink) = AsyncStream<ByteBuffer>.makeStream()
+        let (output, sink) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingOldest(store.watchBufferLimit))
         let keepAlive = configuration.watchKeepAlive
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 let encoder = JSONEncoder.switchyard
                 for await event in events {
-                    sink.yield(.serverSentEvent(try encoder.encode(event)))
+                    guard case .enqueued = sink.yield(.serverSentEvent(try encoder.encode(event))) else { break }
                 }
                 sink.finish()
             }

@@ -5,34 +5,61 @@ import SwitchyardCore
 
 /// The controller's shared registry: one lock around a ``WorkerRegistry`` plus the watchers
 /// that receive every change, in order, through ``watch()``.
+///
+/// A watcher's buffer is bounded: one that falls ``watchBufferLimit`` changes behind is dropped
+/// (its stream ends after what it holds) rather than buffered without limit or silently missing
+/// a change; watchers reconnect and start again from a fresh snapshot.
 public final class RegistryStore: Sendable {
     /// Identifies this controller run, so a mirror can tell a reconnect from a controller restart.
     public let controllerID: String
+    /// Changes a watcher may have waiting before it is dropped.
+    public let watchBufferLimit: Int
 
     private struct State: Sendable {
         var registry: WorkerRegistry
         var policy: any DispatchPolicy
         var watchers: [Int: AsyncStream<RegistryEvent>.Continuation] = [:]
+        /// Watchers whose buffer was full, to be ended once the lock is released.
+        var fallenBehind: [AsyncStream<RegistryEvent>.Continuation] = []
         var nextWatcher = 0
         var random = SystemRandomNumberGenerator()
 
         mutating func publish(_ event: RegistryEvent) {
-            for watcher in watchers.values { watcher.yield(event) }
+            for (id, watcher) in watchers {
+                if case .dropped = watcher.yield(event) {
+                    watchers.removeValue(forKey: id)
+                    fallenBehind.append(watcher)
+                }
+            }
         }
     }
 
     private let state: Mutex<State>
 
-    public init(dispatch: DispatchMethod = .shortestQueue, capacity: Int = WorkerRegistry.defaultCapacity) {
+    public init(dispatch: DispatchMethod = .shortestQueue, watchBufferLimit: Int = 1024, capacity: Int = WorkerRegistry.defaultCapacity) {
         self.controllerID = UUID().uuidString.lowercased()
+        self.watchBufferLimit = max(watchBufferLimit, 1)
         self.state = Mutex(State(registry: WorkerRegistry(capacity: capacity), policy: dispatch.makePolicy()))
+    }
+
+    /// Runs a change under the lock, then ends the streams of the watchers it left behind: ending
+    /// a stream runs its termination handler, which takes the lock.
+    private func change<Result: Sendable>(_ body: (inout State) -> Result) -> Result {
+        let (result, fallenBehind) = state.withLock { state in
+            let result = body(&state)
+            let fallenBehind = state.fallenBehind
+            state.fallenBehind = []
+            return (result, fallenBehind)
+        }
+        for watcher in fallenBehind { watcher.finish() }
+        return result
     }
 
     /// Adds or replaces a worker; returns false, changing nothing, when it does not fit in the
     /// registry (see ``WorkerRegistry/admits(address:status:)``): then answer ``registryFull``.
     @discardableResult
     public func register(_ request: FastChat.RegisterWorker, status: WorkerStatus) -> Bool {
-        state.withLock { state in
+        change { state in
             guard
                 let record = state.registry.register(
                     address: request.workerName,
@@ -59,7 +86,7 @@ public final class RegistryStore: Sendable {
 
     /// Records a heartbeat; returns false for an unknown worker.
     public func heartbeat(_ beat: FastChat.HeartBeat) -> Bool {
-        state.withLock { state in
+        change { state in
             switch state.registry.heartbeat(address: beat.workerName, queueLength: beat.queueLength, state: beat.state, activity: beat.activity, now: .now) {
             case .unknown:
                 return false
@@ -74,7 +101,7 @@ public final class RegistryStore: Sendable {
 
     /// Sets a worker's state and publishes it; returns the record, or nil for an unknown worker.
     public func setState(_ newState: WorkerState, of address: String) -> WorkerRecord? {
-        state.withLock { state in
+        change { state in
             let record = state.registry.setState(newState, of: address, now: .now)
             if let record { state.publish(.upsert(record)) }
             return record
@@ -82,7 +109,7 @@ public final class RegistryStore: Sendable {
     }
 
     public func remove(address: String) {
-        state.withLock { state in
+        change { state in
             if state.registry.remove(address: address) {
                 state.publish(.remove(address: address))
             }
@@ -92,7 +119,7 @@ public final class RegistryStore: Sendable {
     /// Drops workers whose heartbeats stopped; returns their addresses.
     @discardableResult
     public func removeExpired(expiry: Duration) -> [String] {
-        state.withLock { state in
+        change { state in
             let expired = state.registry.removeExpired(now: .now, expiry: expiry)
             for address in expired { state.publish(.remove(address: address)) }
             return expired
@@ -122,9 +149,10 @@ public final class RegistryStore: Sendable {
         }
     }
 
-    /// Every change from now on, after one snapshot of the whole registry.
+    /// Every change from now on, after one snapshot of the whole registry. The stream ends when
+    /// the watcher falls ``watchBufferLimit`` changes behind: watch again for a fresh snapshot.
     public func watch() -> AsyncStream<RegistryEvent> {
-        let (stream, continuation) = AsyncStream<RegistryEvent>.makeStream()
+        let (stream, continuation) = AsyncStream<RegistryEvent>.makeStream(bufferingPolicy: .bufferingOldest(watchBufferLimit))
         let id = state.withLock { state in
             let id = state.nextWatcher
             state.nextWatcher += 1

@@ -6,18 +6,23 @@ import ServiceLifecycle
 import SwitchyardCore
 
 /// Keeps a ``WorkerDirectory`` in step with registry events from an in-process controller.
+///
+/// `watch` starts a stream with a snapshot; a stream that ends (the feed fell behind the
+/// registry's bounded buffer) is replaced by a new one, whose snapshot repairs what was missed.
 public struct LocalRegistryFeed<Events: AsyncSequence & Sendable>: Service where Events.Element == RegistryEvent {
-    let events: Events
+    let watch: @Sendable () -> Events
     let directory: WorkerDirectory
 
-    public init(events: Events, directory: WorkerDirectory) {
-        self.events = events
+    public init(watch: @escaping @Sendable () -> Events, directory: WorkerDirectory) {
+        self.watch = watch
         self.directory = directory
     }
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
-            for try await event in events { directory.apply(event) }
+            while !Task.isCancelled {
+                for try await event in watch() { directory.apply(event) }
+            }
         }
     }
 }

@@ -120,7 +120,8 @@ struct ControllerSetup {
             gatewayRouter.add(middleware: APIKeyMiddleware(keys: apiKeys))
             gateway.addRoutes(to: gatewayRouter)
             try arena?.makeArena(gateway: gateway)?.addRoutes(to: gatewayRouter)
-            services.append(LocalRegistryFeed(events: controller.store.watch(), directory: gateway.directory))
+            let store = controller.store
+            services.append(LocalRegistryFeed(watch: { store.watch() }, directory: gateway.directory))
             services += gateway.services
             services.append(
                 try makeServer(role: "gateway", router: gatewayRouter, host: host, port: gatewayPort, tls: gatewayTLS, limits: gatewayLimits, logger: gatewayLogger) { port in
