@@ -64,6 +64,29 @@ struct WorkerAddressTests {
         #expect(controllerProcess.isRunning)
     }
 
+    @Test func anUpstreamsRedirectIsNeverFollowedByTheWorker() async throws {
+        let canary = try await LoopbackServer.start { _ in
+            .init(body: #"{"id":"x","object":"chat.completion","created":0,"model":"m","choices":[],"secret":"CANARY-4f1d"}"#)
+        }
+        let upstream = try await LoopbackServer.start { _ in
+            .init(status: .temporaryRedirect, headers: [.location: canary.url + "/v1/chat/completions"], body: "")
+        }
+        let controllerProcess = try CoreLoopTests.startController(gateway: false)
+        let controller = try await controllerProcess.url(of: "controller")
+        let workerProcess = try CoreLoopTests.startWorker(controller: controller, extra: ["--backend", "openai", "--upstream", upstream.url])
+        let worker = try await workerProcess.url(of: "worker")
+        for stream in [false, true] {
+            let reply = try await HTTP.post(worker + "/v1/chat/completions", json: HTTP.chatBody(model: "sim-model", stream: stream))
+            #expect(reply.status == 502, "stream \(stream): \(reply.text)")
+            #expect(reply.headers["location"] == nil)
+            #expect(!reply.text.contains("CANARY"))
+            #expect(reply.text.contains("\"error\""))
+        }
+        #expect(upstream.hits >= 2)
+        #expect(canary.hits == 0)
+        #expect(workerProcess.isRunning)
+    }
+
     @Test func hostileRegistrationsAreRefusedNamingTheField() async throws {
         let controllerProcess = try CoreLoopTests.startController(gateway: false)
         let controller = try await controllerProcess.url(of: "controller")
