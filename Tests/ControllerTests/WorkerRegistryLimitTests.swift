@@ -58,6 +58,25 @@ import Testing
         #expect(registry.records(now: start).map(\.address) == ["http://a", "http://c"])
     }
 
+    @Test func aFullStoreRefusesWithA503AndPublishesNothing() async {
+        let store = RegistryStore(capacity: 1)
+        let status = WorkerStatus(modelNames: ["m"])
+        #expect(store.register(FastChat.RegisterWorker(workerName: "http://a", workerStatus: status), status: status))
+        let events = store.watch()
+        #expect(!store.register(FastChat.RegisterWorker(workerName: "http://b", workerStatus: status), status: status))
+        #expect(store.registryFull.status == .serviceUnavailable)
+        #expect(store.registryFull.code == "registry_full")
+        #expect(store.records().map(\.address) == ["http://a"])
+        // The watcher saw the snapshot and then nothing about b.
+        store.remove(address: "http://a")
+        var iterator = events.makeAsyncIterator()
+        guard case .snapshot = await iterator.next() else {
+            Issue.record("a snapshot comes first")
+            return
+        }
+        #expect(await iterator.next() == .remove(address: "http://a"))
+    }
+
     @Test func modelNamesAreBoundedAcrossWorkers() {
         var registry = WorkerRegistry(modelNameCapacity: 4)
         #expect(registry.register(address: "http://a", status: WorkerStatus(modelNames: ["a", "b", "c"]), now: start) != nil)
