@@ -135,6 +135,47 @@ struct ClientMisbehaviourTests {
         #expect(!metrics.text.contains("made-up-"))
     }
 
+    /// A worker failing every third request makes the gateway warn each time (never three in a
+    /// row, so its breaker stays closed): the warnings written and the ones counted in summary
+    /// lines add up to the failures, and no clock second holds more than the 10 lines of each of
+    /// the two limiter windows it can overlap.
+    @Test func repeatedWarningsAreRateLimitedAndSummarised() async throws {
+        let controllerProcess = try SwitchyardProcess(
+            "controller", ["controller", "--port", "0", "--gateway-port", "0", "--max-retries", "0"]
+        )
+        let controller = try await controllerProcess.url(of: "controller")
+        let gateway = try await controllerProcess.url(of: "gateway")
+        let worker = try CoreLoopTests.startWorker(controller: controller)
+        _ = try await worker.url(of: "worker")
+        try await eventually("the gateway routes") {
+            try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "sim-model")).status == 200
+        }
+        let failing = #"{"model":"sim-model","messages":[{"role":"user","content":"hi"}],"switchyard_sim":{"fail":500}}"#
+        var failures = 0
+        for _ in 0..<150 {
+            for _ in 0..<2 { _ = try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "sim-model")) }
+            if try await HTTP.post(gateway + "/v1/chat/completions", json: failing).status == 500 { failures += 1 }
+        }
+        // A failure after the last second is over brings that second's summary.
+        try await Task.sleep(for: .milliseconds(1100))
+        if try await HTTP.post(gateway + "/v1/chat/completions", json: failing).status == 500 { failures += 1 }
+        #expect(failures == 151)
+
+        let lines = controllerProcess.log.split(separator: "\n")
+        let written = lines.filter { $0.contains(#""msg":"worker request failed""#) }
+        let summaries = lines.filter { $0.contains(#""message":"worker request failed""#) && $0.contains(#""msg":"suppressed "#) }
+        let suppressed = summaries.compactMap { line in
+            line.firstRange(of: #""suppressed":"#).flatMap { Int(line[$0.upperBound...].prefix { $0.isNumber }) }
+        }
+        #expect(written.count + suppressed.reduce(0, +) == failures)
+        // Written lines per second of their timestamps (`"ts":"…T09:10:00.123Z"`, to the second).
+        let seconds = Dictionary(grouping: written.map { line -> Substring in
+            guard let start = line.firstRange(of: #""ts":""#)?.upperBound else { return "" }
+            return line[start...].prefix(19)
+        }) { $0 }
+        #expect(seconds.values.allSatisfy { $0.count <= 20 }, "\(seconds.mapValues(\.count))")
+    }
+
     /// The number of `switchyard_gateway_requests_total` series of a worker.
     static func requestSeries(in metrics: String, worker: String) -> Int {
         metrics.split(separator: "\n").filter { $0.hasPrefix("switchyard_gateway_requests_total") && $0.contains(#"worker="\#(worker)""#) }.count
