@@ -152,8 +152,14 @@ struct WorkerAddressTests {
         #expect(try await Self.register("http://localhost:9", status: status, with: controller).status == 200)
         #expect(Set(try await HTTP.workers(controller).map(\.address)) == ["http://10.1.2.3:8000", "http://[::1]:9", "http://localhost:9"])
 
-        let refused = try await SwitchyardProcess.run(["controller", "--port", "0", "--worker-networks", "10.0.0.0/33"])
-        #expect(refused.status != 0)
-        #expect(refused.errors.contains("--worker-networks"))
+        for command in [["controller", "--port", "0"], ["gateway", "--port", "0"], ["up", "--port", "0", "--controller-port", "0"]] {
+            let refused = try await SwitchyardProcess.run(command + ["--worker-networks", "10.0.0.0/33"])
+            #expect(refused.status != 0, "\(command[0])")
+            #expect(refused.errors.contains("--worker-networks"), "\(command[0]): \(refused.errors)")
+        }
+        // up's own workers listen on loopback: networks without it would leave it never ready.
+        let unready = try await SwitchyardProcess.run(["up", "--port", "0", "--controller-port", "0", "--worker-networks", "10.0.0.0/8"])
+        #expect(unready.status != 0)
+        #expect(unready.errors.contains("simulated workers"))
     }
 }
