@@ -43,8 +43,13 @@ extension Arena {
     }
 
     /// Starts a battle or plays its next turn, streaming both anonymous answers in one SSE stream.
+    ///
+    /// A turn that would take the battle past ``BattleLimits/maxTurns`` or
+    /// ``BattleLimits/maxBattleBytes`` is refused with 400 before anything is kept; a body past
+    /// twice the battle size (it holds the new messages once, the battle twice) is 413.
     func battle(_ request: Request) async throws -> Response {
-        let body = try await request.decodeJSON(BattleRequest.self)
+        let limits = configuration.battleLimits
+        let body = try await request.decodeJSON(BattleRequest.self, limit: limits.maxBattleBytes.multipliedReportingOverflow(by: 2).partialValue)
         guard !body.messages.isEmpty else {
             throw OpenAIError.badRequest("'messages' must contain at least one message.", param: "messages", code: "invalid_value")
         }
@@ -52,7 +57,19 @@ extension Arena {
         var conversation: BattleConversation
         if let existing = body.battleID {
             guard let ongoing = self.conversation(of: existing) else {
-                throw OpenAIError(status: .notFound, message: "No battle \(existing) is in progress.", param: "battle_id", code: "battle_not_found")
+                throw OpenAIError(
+                    status: .notFound,
+                    message: "No battle \(existing) is in progress (it was voted on, outgrew the arena's limits or was forgotten); start a new one.",
+                    param: "battle_id",
+                    code: "battle_not_found"
+                )
+            }
+            guard ongoing.turns < limits.maxTurns else {
+                throw OpenAIError.badRequest(
+                    "Battle \(existing) has had \(limits.maxTurns) turns, the most a battle may have; vote or start a new one.",
+                    param: "battle_id",
+                    code: "battle_too_long"
+                )
             }
             if try await store.battle(existing)?.verdict != nil {
                 throw OpenAIError(status: .conflict, message: "Battle \(existing) has been voted on; start a new one.", param: "battle_id", code: "battle_voted")
@@ -70,14 +87,22 @@ extension Arena {
             }
             id = "battle_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
             conversation = BattleConversation(modelA: pair.a, modelB: pair.b, messagesA: [], messagesB: [], turns: 0)
-            try await store.createBattle(BattleRecord(id: id, modelA: pair.a, modelB: pair.b, createdAt: Date()))
-            logger.info("battle started", metadata: ["battle_id": "\(id)"])
         }
         conversation.messagesA += body.messages
         conversation.messagesB += body.messages
         conversation.turns += 1
         let turn = conversation.turns
-        conversation.lastPlayed = .now
+        guard conversation.bytes <= limits.maxBattleBytes else {
+            throw OpenAIError.badRequest(
+                "The battle's conversation would hold more than \(limits.maxBattleBytes) bytes; send shorter messages or start a new battle.",
+                param: "messages",
+                code: "battle_too_long"
+            )
+        }
+        if body.battleID == nil {
+            try await store.createBattle(BattleRecord(id: id, modelA: conversation.modelA, modelB: conversation.modelB, createdAt: Date()))
+            logger.info("battle started", metadata: ["battle_id": "\(id)"])
+        }
         let (events, sink) = AsyncStream<ByteBuffer>.makeStream()
         let start = conversation
         let requestID = RequestID.current

@@ -50,9 +50,11 @@ extension Arena {
                 code: "invalid_value"
             )
         }
+        let voter = voter(of: request)
+        try admitVote(from: voter)
         let record: BattleRecord
         do {
-            record = try await store.vote(on: id, winner: verdict, judge: judge(for: request), at: Date())
+            record = try await store.vote(on: id, winner: verdict, judge: judge(for: voter), at: Date())
         } catch ArenaError.unknownBattle {
             throw OpenAIError(status: .notFound, message: "No battle \(id) exists.", code: "battle_not_found")
         } catch ArenaError.alreadyVoted {

@@ -18,9 +18,10 @@ public final class Arena: Sendable {
     let sampler: BattleSampler
     let logger: Logger
     /// Conversations of battles still going on, by battle id: what follow-up turns build on.
-    /// Bounded: past ``maxOpenBattles`` the least recently played are forgotten (their votes still count).
-    private let conversations = Mutex<[String: BattleConversation]>([:])
-    static let maxOpenBattles = 10_000
+    /// Bounded by ``ArenaConfiguration/battleLimits``.
+    private let conversations: Mutex<OpenBattles>
+    /// Votes per voter (``voter(of:)``).
+    private let voteLimiter: Mutex<VoteLimiter>
     /// The last leaderboard and the vote count it was computed from.
     private let lastLeaderboard = Mutex<(votes: Int, board: Leaderboard)?>(nil)
     /// Salts the pseudonymous voter ids, so they cannot be matched across arenas.
@@ -32,6 +33,8 @@ public final class Arena: Sendable {
         self.store = store
         self.sampler = BattleSampler(weights: configuration.samplingWeights, targets: configuration.battleTargets)
         self.logger = logger
+        self.conversations = Mutex(OpenBattles(limits: configuration.battleLimits))
+        self.voteLimiter = Mutex(VoteLimiter(rate: configuration.voteRate))
     }
 
     /// Both sides' messages so far, in OpenAI's shape.
@@ -41,7 +44,6 @@ public final class Arena: Sendable {
         var messagesA: [ChatMessage]
         var messagesB: [ChatMessage]
         var turns: Int
-        var lastPlayed = ContinuousClock.now
     }
 
     func conversation(of id: String) -> BattleConversation? {
@@ -49,12 +51,7 @@ public final class Arena: Sendable {
     }
 
     func save(_ conversation: BattleConversation, as id: String) {
-        conversations.withLock { open in
-            open[id] = conversation
-            if open.count > Self.maxOpenBattles, let stalest = open.min(by: { $0.value.lastPlayed < $1.value.lastPlayed })?.key {
-                open.removeValue(forKey: stalest)
-            }
-        }
+        _ = conversations.withLock { $0.save(conversation, as: id) }
     }
 
     func cachedLeaderboard(votes: Int) -> Leaderboard? {
@@ -66,12 +63,35 @@ public final class Arena: Sendable {
     }
 
     func forget(_ id: String) {
-        _ = conversations.withLock { $0.removeValue(forKey: id) }
+        conversations.withLock { $0.remove(id) }
     }
 
-    /// A stable pseudonym for whoever sent the request: a salted hash of its API key, or of its address.
-    func judge(for request: Request) -> String {
-        let identity = request.headers[.authorization] ?? request.headers[.xForwardedFor] ?? "anonymous"
+    /// Who sent the request, as votes are counted: the connection's peer address, or with trusted
+    /// proxies the client they forwarded for. Never a header a client can set on its own.
+    func voter(of request: Request) -> String {
+        configuration.trustedProxies.voter(
+            peer: ConnectionPeer.address?.ipAddress,
+            forwardedFor: request.headers[values: .xForwardedFor]
+        )
+    }
+
+    /// Takes one of the voter's votes, or throws 429.
+    func admitVote(from voter: String) throws {
+        let decision = voteLimiter.withLock { $0.take(for: voter, now: .now) }
+        if case .limited(let retryAfter) = decision {
+            throw OpenAIError(
+                status: .tooManyRequests,
+                message: "Too many votes from this client; try again later.",
+                type: "rate_limit_error",
+                code: "rate_limit_exceeded",
+                retryAfter: retryAfter
+            )
+        }
+    }
+
+    /// A stable pseudonym for a voter: a salted hash, so the stored votes hold no address.
+    func judge(for voter: String) -> String {
+        let identity = voter
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ judgeSalt
         for byte in identity.utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3

@@ -10,18 +10,30 @@ public struct ArenaConfiguration: Sendable {
     public var battleTargets: [String: [String]]
     /// Bootstrap rounds behind the leaderboard's confidence intervals.
     public var bootstrapRounds: Int
+    /// How much of the open battles' conversations is kept.
+    public var battleLimits: BattleLimits
+    /// Votes per voter.
+    public var voteRate: VoteRate
+    /// Proxies whose `X-Forwarded-For` names the voter; by default the voter is the peer address.
+    public var trustedProxies: TrustedProxies
 
     public init(
         databasePath: String = "switchyard-arena.sqlite",
         storeConversations: Bool = false,
         samplingWeights: [String: Double] = [:],
         battleTargets: [String: [String]] = [:],
-        bootstrapRounds: Int = 100
+        bootstrapRounds: Int = 100,
+        battleLimits: BattleLimits = BattleLimits(),
+        voteRate: VoteRate = VoteRate(),
+        trustedProxies: TrustedProxies = .none
     ) {
         self.databasePath = databasePath
         self.storeConversations = storeConversations
         self.samplingWeights = samplingWeights
         self.battleTargets = battleTargets
         self.bootstrapRounds = bootstrapRounds
+        self.battleLimits = battleLimits
+        self.voteRate = voteRate
+        self.trustedProxies = trustedProxies
     }
 }

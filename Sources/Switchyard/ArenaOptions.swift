@@ -23,12 +23,28 @@ struct ArenaOptions: ParsableArguments {
     @Option(help: "Bootstrap rounds of the leaderboard's confidence intervals.")
     var arenaBootstrap: Int = 100
 
+    @Option(help: "Reverse proxies in front of the gateway, as CIDR[,CIDR...] (repeatable): only behind them is X-Forwarded-For read to tell arena voters apart; otherwise a voter is the connection's address.")
+    var arenaTrustedProxies: [String] = []
+
+    @Option(help: "Arena votes each voter gains per minute (after the first --arena-vote-burst).")
+    var arenaVotesPerMinute: Double = 10
+
+    @Option(help: "Arena votes a voter may cast at once.")
+    var arenaVoteBurst: Int = 20
+
     func validate() throws {
         for pair in try keyValues(arenaWeight, option: "--arena-weight") where Double(pair.value).map({ $0 >= 0 }) != true {
             throw ValidationError("--arena-weight \(pair.key)=\(pair.value): the weight must be a non-negative number.")
         }
         _ = try keyValues(arenaTarget, option: "--arena-target")
         if arenaBootstrap < 0 { throw ValidationError("--arena-bootstrap must not be negative.") }
+        do {
+            _ = try TrustedProxies(parsing: arenaTrustedProxies)
+        } catch {
+            throw ValidationError("--arena-trusted-proxies: \(error)")
+        }
+        if !(arenaVotesPerMinute.isFinite && arenaVotesPerMinute > 0) { throw ValidationError("--arena-votes-per-minute must be a positive number.") }
+        if arenaVoteBurst < 1 { throw ValidationError("--arena-vote-burst must be at least 1.") }
     }
 
     /// The arena for a gateway, or nil when turned off.
@@ -43,7 +59,9 @@ struct ArenaOptions: ParsableArguments {
             storeConversations: arenaStoreConversations,
             samplingWeights: weights,
             battleTargets: targets,
-            bootstrapRounds: arenaBootstrap
+            bootstrapRounds: arenaBootstrap,
+            voteRate: VoteRate(perMinute: arenaVotesPerMinute, burst: arenaVoteBurst),
+            trustedProxies: try TrustedProxies(parsing: arenaTrustedProxies)
         )
         let store: SQLiteArenaStore
         do {
