@@ -126,15 +126,14 @@ private struct JSONParser {
                 break
             } while true
         }
-        do {
-            // Keys are compared only within their object, by the dictionary built anyway: no
-            // cost unless a key repeats.
-            return .object(try Dictionary(fields) { _, _ in throw JSONDuplicateKeyError(key: "") })
-        } catch {
+        // Keys are compared only within their object, by the dictionary built anyway: a repeated
+        // key shows as a dictionary smaller than the list, and only then is it looked for.
+        let object = Dictionary(fields) { first, _ in first }
+        guard object.count == fields.count else {
             var seen = Set<String>()
-            let key = fields.first { !seen.insert($0.0).inserted }?.0 ?? ""
-            throw JSONDuplicateKeyError(key: key)
+            throw JSONDuplicateKeyError(key: fields.first { !seen.insert($0.0).inserted }?.0 ?? "")
         }
+        return .object(object)
     }
 
     mutating func array() throws -> JSONValue {
