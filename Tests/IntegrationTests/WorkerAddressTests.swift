@@ -124,6 +124,9 @@ struct WorkerAddressTests {
         let largest = #"{"model_names":["m"],"speed":\#(Int(WorkerStatus.maxSpeed)),"queue_length":\#(WorkerStatus.maxQueueLength)}"#
         #expect(try await Self.register("http://127.0.0.1:9", status: largest, with: controller).status == 200)
         #expect(try await Self.register("http://127.0.0.1:10", status: largest, with: controller).status == 200)
+        // A heartbeat's absurd queue is clamped, not refused: FastChat workers must keep beating.
+        let beat = try await HTTP.post(controller + "/receive_heart_beat", json: #"{"worker_name":"http://127.0.0.1:9","queue_length":999999999999999}"#)
+        #expect(beat.text == #"{"exist":true}"#)
         for _ in 0..<3 {
             let picked = try await HTTP.post(controller + "/get_worker_address", json: #"{"model":"m"}"#)
             #expect(picked.status == 200)
@@ -132,6 +135,7 @@ struct WorkerAddressTests {
         let aggregate = try await HTTP.post(controller + "/worker_get_status", json: "{}")
         #expect(aggregate.status == 200, "\(aggregate.text)")
         #expect(try aggregate.decode(WorkerStatus.self).speed == 2 * WorkerStatus.maxSpeed)
+        #expect(try aggregate.decode(WorkerStatus.self).queueLength == 2 * WorkerStatus.maxQueueLength)
         #expect(controllerProcess.isRunning)
     }
 
