@@ -86,6 +86,15 @@ struct ArenaAbuseTests {
             statuses.append(turn.status)
         }
         #expect(statuses == [200, 200, 400, 400])
+        // A battle takes at most 32 turns.
+        let chat = try await Self.battle(gateway)
+        var turns: [Int] = []
+        for _ in 0..<32 {
+            let turn = try await HTTP.post(gateway + "/arena/battles", json: #"{"battle_id":"\#(chat)","messages":[{"role":"user","content":"more"}]}"#)
+            turns.append(turn.status)
+        }
+        #expect(turns == Array(repeating: 200, count: 31) + [400], "\(turns)")
+
         // The battle can still be voted on, and other battles go on.
         #expect(try await Self.vote(gateway, on: battle, forwardedFor: "10.9.9.9").status == 200)
         _ = try await Self.battle(gateway)
