@@ -17,7 +17,8 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     /// though a resolver may turn some of them into one.
     public init?(_ text: some StringProtocol) {
         let text = String(text)
-        guard !text.isEmpty, text.utf8.count <= 64 else { return nil }
+        // inet_pton reads up to a NUL: `10.0.0.1\0junk` must not pass as 10.0.0.1.
+        guard !text.isEmpty, text.utf8.count <= 64, !text.utf8.contains(0) else { return nil }
         if let bytes = Self.parse(text, family: AF_INET, size: 4) {
             self.bytes = bytes
         } else if let bytes = Self.parse(text, family: AF_INET6, size: 16) {

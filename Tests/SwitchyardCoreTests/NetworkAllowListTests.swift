@@ -7,7 +7,7 @@ import Testing
         #expect(IPAddress("::1")?.bytes == Array(repeating: 0, count: 15) + [1])
         #expect(IPAddress("fd00::1")?.isIPv4 == false)
         // Forms a resolver may accept but that are not literals here.
-        for text in ["127.1", "0x7f.0.0.1", "2130706433", "017.0.0.1", "fe80::1%eth0", "[::1]", "256.0.0.1", "", " 10.0.0.1", "localhost"] {
+        for text in ["127.1", "0x7f.0.0.1", "2130706433", "017.0.0.1", "fe80::1%eth0", "10.0.0.1\u{0}junk", "[::1]", "256.0.0.1", "", " 10.0.0.1", "localhost"] {
             #expect(IPAddress(text) == nil, "\(text)")
         }
         #expect(IPAddress(String(repeating: "1", count: 100_000)) == nil)
