@@ -96,4 +96,20 @@ struct ConnectionLimitTests {
         #expect(served.hasPrefix("HTTP/1.1 400"), "\(served)")
         #expect(process.isRunning)
     }
+
+    @Test func streamsOutlastingTheIdleTimeoutAreNotCut() async throws {
+        let process = try SwitchyardProcess(
+            "up",
+            ["up", "--port", "0", "--controller-port", String(try freePort()), "--workers", "1", "--no-arena", "--idle-timeout", "1",
+             "--sim-ttft", "0", "--sim-tokens-per-second", "2", "--sim-output-tokens", "6"]
+        )
+        let gateway = try await process.url(of: "gateway")
+        try await eventually("the gateway serves the model") { try await HTTP.get(gateway + "/v1/models").text.contains("switchyard-sim") }
+        // About three seconds of tokens, with the idle timeout at one.
+        let reply = try await HTTP.post(gateway + "/v1/chat/completions", json: HTTP.chatBody(model: "switchyard-sim", stream: true))
+        #expect(reply.status == 200)
+        #expect(reply.events.last == "[DONE]")
+        #expect(try reply.chunks().count >= 6)
+        #expect(process.isRunning)
+    }
 }
