@@ -109,11 +109,18 @@ struct WorkerCommand: AsyncParsableCommand {
         if !(weight > 0 && weight < 1e6) {
             throw ValidationError("--weight must be positive and below a million.")
         }
-        if limitConcurrency < 1 {
-            throw ValidationError("--limit-concurrency must be at least 1.")
+        // The controller refuses a registration beyond these bounds: say so now, not at every retry.
+        if !(1...WorkerStatus.maxLimitConcurrency).contains(limitConcurrency) {
+            throw ValidationError("--limit-concurrency must be from 1 to \(WorkerStatus.maxLimitConcurrency).")
         }
         if parsedModelNames.isEmpty {
             throw ValidationError("--model-names needs at least one name.")
+        }
+        if parsedModelNames.count > WorkerStatus.maxModelNames || parsedModelNames.contains(where: { $0.utf8.count > WorkerStatus.maxModelNameBytes }) {
+            throw ValidationError("--model-names takes at most \(WorkerStatus.maxModelNames) names of at most \(WorkerStatus.maxModelNameBytes) bytes.")
+        }
+        if let workerAddress, let problem = WorkerAddressPolicy().problem(with: workerAddress) {
+            throw ValidationError("--worker-address \(problem).")
         }
         if workerAddress == nil && (daemon.host == "0.0.0.0" || daemon.host == "::") {
             throw ValidationError("Binding to \(daemon.host) needs --worker-address: the URL others reach this worker at.")
