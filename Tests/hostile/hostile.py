@@ -512,6 +512,9 @@ class Fleet:
         for option, value in (("--idle-timeout", "5"), ("--request-timeout", "10")):
             if option in help_text:
                 limits += [option, value]
+        self.max_connections = 200 if "--max-connections" in help_text else None
+        if self.max_connections:
+            limits += ["--max-connections", str(self.max_connections)]
         up_log = open(pathlib.Path(self.workdir, "up.log"), "w")
         self.logs.append(up_log)
         up = subprocess.Popen(
@@ -679,6 +682,8 @@ def fuzz_controller(category, fleet, rng):
     def send(job):
         method, path, body, headers = job
         what = f"{method} {path} body {base64.b64encode((body or b'')[:300]).decode()}"
+        if len(headers.get("Authorization", "")) > 16384:
+            what += f" with a {len(headers['Authorization'])}-byte Authorization header (over the 16 KiB field limit)"
         answer = attempt(category, what, lambda: request(fleet.controller, method, path, body, headers, category=category))
         if answer is not None:
             # a registration whose status the controller cannot pull is the worker's fault: 502
@@ -1254,6 +1259,61 @@ def memory(category, fleet, rng):
                 f"(6 MB each in events) that alone grew it {alone:.0f} MB")
 
 
+def connection_cap(category, fleet, rng):
+    """Past --max-connections a listener answers 503 and closes (its documented behaviour); every
+    connection gets an answer or a close, and once they go the listener serves again."""
+    if not fleet.max_connections:
+        print("  (connection cap skipped: no --max-connections option)", flush=True)
+        return
+    import selectors
+    total = fleet.max_connections + 40
+    selector = selectors.DefaultSelector()
+    sockets, answers = [], {}
+    for index in range(total):
+        SUITE.count(category)
+        try:
+            sock = socket.create_connection((HOST, fleet.controller), timeout=10)
+            sock.sendall(f"GET /test_connection HTTP/1.1\r\nHost: {HOST}\r\n\r\n".encode())
+            sock.setblocking(False)
+            selector.register(sock, selectors.EVENT_READ, index)
+            sockets.append(sock)
+        except OSError as error:
+            answers[index] = b"refused " + type(error).__name__.encode()
+    deadline = time.monotonic() + 30  # generous: the listener runs with --idle-timeout 5
+    while len(answers) < total and time.monotonic() < deadline:
+        for key, _ in selector.select(1):
+            try:
+                answers[key.data] = key.fileobj.recv(4096) or b"closed"
+            except OSError as error:
+                answers[key.data] = b"closed " + type(error).__name__.encode()
+            selector.unregister(key.fileobj)
+    for sock in sockets:
+        sock.close()
+    turned_away = sum(1 for answer in answers.values() if answer.startswith((b"HTTP/1.1 503", b"refused")))
+    silent = total - len(answers)
+    SUITE.check(category, turned_away >= 20,
+                f"{total} connections to the controller capped at --max-connections {fleet.max_connections}: "
+                f"{turned_away} answered 503 or refused (help: 'past them a connection is answered 503 and closed')")
+    SUITE.check(category, silent == 0, f"{silent} of {total} connections got neither an answer nor a close in 30 s")
+    answer = attempt(category, "after the cap", lambda: request(fleet.controller, "GET", "/test_connection", category=category))
+    SUITE.check(category, answer is not None and answer.status == 200, "the controller serves again once the connections closed")
+
+
+def metrics_and_logs(category, fleet, rng):
+    """What the suite did must not read as server errors, departed workers keep no series, and
+    repeated error lines are rate-limited."""
+    for port, name in ((fleet.gateway, "up"), (fleet.worker, "worker")):
+        text = request(port, "GET", "/metrics", category=category).body.decode("utf-8", "replace")
+        errors = [line for line in text.splitlines() if re.search(r'_requests_total\{[^}]*status="500"', line)]
+        SUITE.check(category, not errors, f"{name} /metrics counts 500s after hostile input only: {errors[:3]}")
+        if name == "up":
+            departed = [line for line in text.splitlines() if "/churn" in line or "/absurd" in line or f":{fleet.dead}" in line]
+            SUITE.check(category, not departed, f"/metrics keeps {len(departed)} series of departed workers: {departed[:2]}")
+    for log in ("up.log", "worker.log"):
+        size = os.path.getsize(pathlib.Path(fleet.workdir, log))
+        SUITE.check(category, size < 8 * 1024 * 1024, f"{log} grew to {size / 1e6:.1f} MB during the suite")
+
+
 # ----------------------------------------------------------------------------------------------
 
 def kill_leftovers():
@@ -1290,6 +1350,8 @@ def main():
     run_category("xss names", xss_names, fleet, rng)
     run_category("memory", memory, fleet, rng)
     run_category("slowloris", lambda name, fleet: (slowloris_meanwhile(name, fleet), slow.finish(name)), fleet)
+    run_category("connection cap", connection_cap, fleet, rng)
+    run_category("metrics + logs", metrics_and_logs, fleet, rng)
     rss_end = {name: rss_mb(pid) for name, pid in pids.items()}
     growth = {name: (rss_end[name] or 0) - (rss_start[name] or 0) for name in pids}
     memory_category = SUITE.category("memory")
