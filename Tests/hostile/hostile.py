@@ -1202,6 +1202,10 @@ def browser_check(category, fleet):
                 time.sleep(3)  # two dashboard polls; nothing is judged on time, only on what ran
                 ran = driver.execute_script("return window.__xss === 1 || document.querySelector('img[onerror], svg[onload]') !== null;")
                 SUITE.check(category, not ran, f"an XSS payload ran or was inserted as markup in {page}")
+                if page == "/":
+                    # the check means something only if the names reached the page: as text
+                    text = driver.execute_script("return document.body.innerText;")
+                    SUITE.check(category, XSS[0] in text, "the dashboard did not show the hostile names (as text) at all")
             except Exception as error:  # noqa: BLE001 - an unexpected dialog is a finding too
                 SUITE.fail(category, f"browser on {page}: {type(error).__name__}: {str(error)[:200]}")
                 try:
