@@ -129,8 +129,9 @@ struct ChaosTests {
         #expect(result.nonStreamFailed == 0, "\(result.failures.prefix(5))")
         #expect(result.streamTruncated == 0, "\(result.failures.prefix(5))")
         #expect(result.streamRejected == 0, "\(result.failures.prefix(5))")
-        #expect(result.nonStreamOK > 100)
-        #expect(result.streamCompleted > 100)
+        // Traffic ran through every kill; how much depends on the machine's load, so no rate is asserted.
+        #expect(result.nonStreamOK > 20)
+        #expect(result.streamCompleted > 20)
         // Kills happened under load, so some requests had to move to another worker.
         #expect(retries > 0)
     }
