@@ -96,10 +96,21 @@ struct ClientMisbehaviourTests {
         // One request holds the worker's only slot; the next waits in the gateway's queue, and its client hangs up.
         async let holding = HTTP.post(gateway + "/v1/chat/completions", json: stalled)
         try await Task.sleep(for: .milliseconds(300))
-        try RawClient.send(port: port, "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\nContent-Length: \(stalled.utf8.count)\r\n\r\n\(stalled)", waitBeforeClosing: .milliseconds(500))
+        let head = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\n"
+        do {
+            let queued = try RawConnection(port: port)
+            queued.send(head + "Content-Length: \(stalled.utf8.count)\r\n\r\n\(stalled)")
+            try await Task.sleep(for: .milliseconds(500))
+        }
         // A body cut short by the client leaving, and a chunked body whose framing is broken.
-        try RawClient.send(port: port, "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"model\":", waitBeforeClosing: .milliseconds(200))
-        let framing = try RawClient.send(port: port, "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n", waitBeforeClosing: .milliseconds(500))
+        do {
+            let cut = try RawConnection(port: port)
+            cut.send(head + "Content-Length: 1000\r\n\r\n{\"model\":")
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let broken = try RawConnection(port: port)
+        broken.send(head + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n")
+        let framing = try await broken.read(until: "\r\n\r\n", timeout: .seconds(10))
         #expect(framing.hasPrefix("HTTP/1.1 400"), "\(framing)")
         #expect(try await holding.status == 200)
 
@@ -179,30 +190,5 @@ struct ClientMisbehaviourTests {
     /// The number of `switchyard_gateway_requests_total` series of a worker.
     static func requestSeries(in metrics: String, worker: String) -> Int {
         metrics.split(separator: "\n").filter { $0.hasPrefix("switchyard_gateway_requests_total") && $0.contains(#"worker="\#(worker)""#) }.count
-    }
-}
-
-/// Bytes written straight to a socket: requests no HTTP client would send.
-enum RawClient {
-    /// Sends `text`, waits, reads what arrived (without blocking) and hangs up.
-    @discardableResult
-    static func send(port: Int, _ text: String, waitBeforeClosing pause: Duration) throws -> String {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw ProcessFailure("socket() failed") }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw ProcessFailure("connect() failed") }
-        let bytes = Array(text.utf8)
-        guard write(socket, bytes, bytes.count) == bytes.count else { throw ProcessFailure("write() failed") }
-        usleep(UInt32(pause.components.seconds * 1_000_000 + pause.components.attoseconds / 1_000_000_000_000))
-        var reply = [UInt8](repeating: 0, count: 4096)
-        let count = recv(socket, &reply, reply.count, Int32(MSG_DONTWAIT))
-        return count > 0 ? String(decoding: reply[..<count], as: UTF8.self) : ""
     }
 }
