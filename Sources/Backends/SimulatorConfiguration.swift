@@ -1,3 +1,5 @@
+import SwitchyardCore
+
 /// How the built-in simulator behaves: timing and reply length, for demos, tests and capacity planning.
 public struct SimulatorConfiguration: Sendable, Equatable {
     /// Delay before the first token.
@@ -17,6 +19,6 @@ public struct SimulatorConfiguration: Sendable, Equatable {
     }
 
     var interTokenDelay: Duration? {
-        tokensPerSecond > 0 ? .nanoseconds(Int64(1e9 / tokensPerSecond)) : nil
+        tokensPerSecond > 0 ? Duration.clamped(seconds: 1 / tokensPerSecond) : nil
     }
 }

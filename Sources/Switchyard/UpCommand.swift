@@ -49,7 +49,8 @@ struct UpCommand: AsyncParsableCommand {
     var outputTokens: Int = 24
 
     func validate() throws {
-        if workers < 1 { throw ValidationError("--workers must be at least 1.") }
+        if !(1...256).contains(workers) { throw ValidationError("--workers must be between 1 and 256.") }
+        try SimulatorOptions.validate(timeToFirstToken: timeToFirstToken, tokensPerSecond: tokensPerSecond, outputTokens: outputTokens)
         if modelNames.isEmpty { throw ValidationError("--models needs at least one name.") }
         // The simulated workers register at the bound host: refused, `up` would never be ready.
         if gateway.workerNetworks != nil, !gateway.workerAddresses.allows("http://\(urlHost(daemon.host)):1") {

@@ -38,6 +38,17 @@ struct SimulatorOptions: ParsableArguments {
             outputTokens: outputTokens
         )
     }
+
+    func validate() throws {
+        try Self.validate(timeToFirstToken: timeToFirstToken, tokensPerSecond: tokensPerSecond, outputTokens: outputTokens)
+    }
+
+    /// Refuses what the simulator could not honour in bounded time and memory (`up` has the same options).
+    static func validate(timeToFirstToken: Double, tokensPerSecond: Double, outputTokens: Int) throws {
+        if !(0...3600).contains(timeToFirstToken) { throw ValidationError("--sim-ttft must be between 0 and 3600 seconds.") }
+        if !(tokensPerSecond >= 0 && tokensPerSecond <= 1e9) { throw ValidationError("--sim-tokens-per-second must be between 0 and 1e9.") }
+        if !(0...100_000).contains(outputTokens) { throw ValidationError("--sim-output-tokens must be between 0 and 100000.") }
+    }
 }
 
 struct WorkerCommand: AsyncParsableCommand {

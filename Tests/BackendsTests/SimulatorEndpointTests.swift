@@ -123,6 +123,11 @@ import Testing
         }
     }
 
+    @Test func aCrawlingTokenRateIsCutToAnHourPerToken() {
+        #expect(SimulatorConfiguration(tokensPerSecond: 1e-300).interTokenDelay == .seconds(3600))
+        #expect(SimulatorConfiguration(tokensPerSecond: 4).interTokenDelay == .milliseconds(250))
+    }
+
     @Test func errorAfterEndsTheStreamWithAnErrorEvent() async throws {
         let all = events(try await run(#"{"model":"m","stream":true,"messages":[{"role":"user","content":"a"}],"switchyard_sim":{"error_after":1}}"#))
         #expect(all.count == 4)
