@@ -49,6 +49,10 @@ public struct Gateway: Sendable {
         router.get("api/v1/gateway/workers") { _, _ in
             try Response.json(GatewayWorkerList(directory.snapshot, waiting: directory.waiting))
         }
+        // For load balancers in front of gateway replicas: the process answers, and how many models it routes.
+        router.get("health") { _, _ in
+            try Response.json(GatewayHealth(status: "ok", models: directory.modelNames.count))
+        }
     }
 
     /// Background work of a gateway: probing worker health.
@@ -61,4 +65,10 @@ public struct Gateway: Sendable {
         let models = directory.modelNames.filter(ModelAccess.allows).map { ModelCard(id: $0, created: created) }
         return try .json(ModelCardList(data: models))
     }
+}
+
+/// The gateway's `/health` answer.
+struct GatewayHealth: Encodable {
+    var status: String
+    var models: Int
 }

@@ -21,7 +21,7 @@ func makeServer(
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let http1 = HTTP1Channel.Configuration(
-        additionalChannelHandlers: [ConnectionGuardHandler(limits: limits)],
+        additionalChannelHandlers: [ConnectionGuardHandler(limits: limits), HeadErrorResponder()],
         idleTimeout: TimeAmount(limits.idleTimeout),
         httpDecoderConfiguration: headerLimits
     )
@@ -49,7 +49,7 @@ func makeServer(
 
 /// Request-head limits: generous for SDKs (a dozen `x-stainless-*` headers) and tokens, small
 /// enough that a peer cannot make a server buffer megabytes of headers; beyond them the
-/// request gets 400.
+/// request gets 431 (``HeadErrorResponder``).
 let headerLimits = HTTP1Channel.Configuration.DecoderConfiguration(
     maxHeaderFieldSize: 16 << 10,
     maxHeaderListSize: 64 << 10,

@@ -68,6 +68,27 @@ struct ConnectionLimitTests {
         #expect(process.isRunning)
     }
 
+    @Test func refusedRequestHeadsGetAnOpenAIErrorAndTheServerGoesOn() async throws {
+        let (process, controller) = try await Self.startController([])
+        let heads = [
+            ("GET /test_connection HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Huge: \(String(repeating: "x", count: 20_000))\r\n\r\n", "431", "request_header_fields_too_large"),
+            ("GET /test_connection HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (0..<300).map { "X-\($0): a\r\n" }.joined() + "\r\n", "431", "request_header_fields_too_large"),
+            ("GET /\u{0}\u{1} HTTP/1.1\r\n\r\n", "400", "invalid_http"),
+            ("NOT HTTP AT ALL\r\n\r\n", "400", "invalid_http"),
+        ]
+        for (head, status, code) in heads {
+            let connection = try RawConnection(url: controller)
+            connection.send(head)
+            let (answer, closed) = try await connection.readUntilClosed(timeout: .seconds(20))
+            #expect(answer.hasPrefix("HTTP/1.1 \(status)"), "\(answer.prefix(200))")
+            #expect(answer.contains(#""code":"\#(code)""#), "\(answer.prefix(400))")
+            #expect(answer.lowercased().contains("content-type: application/json"))
+            #expect(closed)
+        }
+        #expect(try await HTTP.get(controller + "/test_connection").status == 200)
+        #expect(process.isRunning)
+    }
+
     @Test func anOversizedBodyAnnouncedWithExpectIsRefusedBeforeItIsSent() async throws {
         let (process, controller) = try await Self.startController([])
         let huge = try RawConnection(url: controller)

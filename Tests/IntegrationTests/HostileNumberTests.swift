@@ -73,6 +73,7 @@ struct HostileNumberTests {
         #expect(limited.headers["x-should-retry"] == nil)
         #expect(controllerProcess.isRunning)
         #expect(try await HTTP.get(gateway + "/v1/models").status == 200)
+        #expect(try await HTTP.get(gateway + "/health").status == 200)
     }
 
     @Test func upstreamsAbsurdRetryAfterReachesClientsAsAnHour() async throws {
