@@ -145,8 +145,9 @@ let package = Package(
 // `swift test` never see them: Scripts/fuzz builds them in .build-fuzz with -sanitize=fuzzer.
 if Context.environment["SWITCHYARD_FUZZ"] == "1" {
     package.targets += [
-        .executableTarget(name: "FuzzJSON", dependencies: ["SwitchyardCore"], path: "Fuzz/FuzzJSON"),
-        .executableTarget(name: "FuzzSSE", dependencies: ["SwitchyardCore", "Backends"], path: "Fuzz/FuzzSSE"),
-        .executableTarget(name: "FuzzStream", dependencies: ["SwitchyardCore", "Backends"], path: "Fuzz/FuzzStream"),
+        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"),
+        .executableTarget(name: "FuzzJSON", dependencies: ["FuzzSupport", "SwitchyardCore"], path: "Fuzz/FuzzJSON"),
+        .executableTarget(name: "FuzzSSE", dependencies: ["FuzzSupport", "SwitchyardCore", "Backends"], path: "Fuzz/FuzzSSE"),
+        .executableTarget(name: "FuzzStream", dependencies: ["FuzzSupport", "SwitchyardCore", "Backends"], path: "Fuzz/FuzzStream"),
     ]
 }

@@ -4,6 +4,7 @@
 // Besides "no trap, no overflow", it checks one property: whatever the parser accepts, written
 // back out as JSON and parsed again, gives the same value (strings, escapes and numbers survive).
 import NIOCore
+import FuzzSupport
 import SwitchyardCore
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -72,18 +73,7 @@ private func write(_ string: String, into text: inout String) {
     text += "\""
 }
 
-// SwiftPM links an executable target with `main` renamed to `FuzzJSON_main`; with -parse-as-library
-// there is no Swift main, so this one hands the command line to libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-private func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
 @_cdecl("FuzzJSON_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    var count = argc
-    var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
-    return runFuzzerDriver(&count, &arguments, fuzzJSON)
+    runFuzzer(argc, argv, fuzzJSON)
 }

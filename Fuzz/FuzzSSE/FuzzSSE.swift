@@ -5,6 +5,7 @@
 // Properties: the result does not depend on where the chunks were cut; no line the reader
 // returns holds a newline or exceeds its maximum length.
 import NIOCore
+import FuzzSupport
 import SwitchyardCore
 @testable import Backends
 
@@ -38,36 +39,7 @@ public func fuzzSSE(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-/// Cuts `bytes` into chunks whose lengths follow from `seed` (a small generator, so every cut
-/// pattern is reachable and reproducible from the input alone).
-func cut(_ bytes: [UInt8], seed: UInt8) -> [[UInt8]] {
-    var state = UInt32(seed) &* 2_654_435_761 | 1
-    var chunks: [[UInt8]] = []
-    var start = 0
-    while start < bytes.count {
-        state ^= state << 13
-        state ^= state >> 17
-        state ^= state << 5
-        let length = 1 + Int(state % 9)
-        let end = min(bytes.count, start + length)
-        chunks.append(Array(bytes[start..<end]))
-        start = end
-    }
-    return chunks
-}
-
-// SwiftPM links an executable target with `main` renamed to `FuzzSSE_main`; with -parse-as-library
-// there is no Swift main, so this one hands the command line to libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-private func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
 @_cdecl("FuzzSSE_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    var count = argc
-    var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
-    return runFuzzerDriver(&count, &arguments, fuzzSSE)
+    runFuzzer(argc, argv, fuzzSSE)
 }
