@@ -186,7 +186,7 @@ struct AccessControlTests {
         let controller = try await controllerProcess.url(of: "controller")
         var request = HTTPClientRequest(url: controller + "/test_connection")
         request.headers.add(name: "x-padding", value: String(repeating: "a", count: 32 << 10))
-        #expect(try await HTTP.send(request).status == 400)
+        #expect(try await HTTP.send(request).status == 431)
         #expect(try await HTTP.get(controller + "/test_connection").status == 200)
     }
 
