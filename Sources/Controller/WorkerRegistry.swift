@@ -145,14 +145,14 @@ public struct WorkerRegistry: Sendable {
 
     /// FastChat's `/worker_get_status` of a controller: the sum over its workers.
     ///
-    /// Saturating sums of clamped values: the answer stays finite and never traps, whatever was registered.
+    /// Entries hold clamped statuses (``register(address:status:checkHeartBeat:multimodal:now:)``
+    /// and heartbeats clamp), and the sums saturate: the answer stays finite and never traps.
     public var aggregateStatus: WorkerStatus {
         var speed = 0.0
         var queueLength = 0
         for entry in entries.values {
-            let status = entry.status.clamped
-            speed = min(speed + status.speed, Double.greatestFiniteMagnitude)
-            let (sum, overflow) = queueLength.addingReportingOverflow(status.queueLength)
+            speed = min(speed + entry.status.speed, Double.greatestFiniteMagnitude)
+            let (sum, overflow) = queueLength.addingReportingOverflow(entry.status.queueLength)
             queueLength = overflow ? .max : sum
         }
         return WorkerStatus(modelNames: modelNames(), speed: speed, queueLength: queueLength)
