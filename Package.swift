@@ -36,6 +36,18 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        .target(name: "Conversation"),
+        .target(
+            name: "FastChatAdapter",
+            dependencies: ["Conversation", "SwitchyardCore"]
+        ),
+        .target(
+            name: "Eval",
+            dependencies: [
+                "SwitchyardCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .target(
             name: "Routing",
             dependencies: ["SwitchyardCore"]
@@ -60,6 +72,7 @@ let package = Package(
             dependencies: [
                 "SwitchyardCore",
                 "Routing",
+                "FastChatAdapter",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -78,6 +91,7 @@ let package = Package(
             dependencies: [
                 "SwitchyardCore",
                 "Backends",
+                "Conversation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -105,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "Switchyard",
             dependencies: [
-                "SwitchyardCore", "Controller", "Gateway", "Worker", "Backends", "Arena", "Leaderboard", "Bench",
+                "SwitchyardCore", "Controller", "Gateway", "Worker", "Backends", "Arena", "Leaderboard", "Bench", "Eval", "Conversation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -128,6 +142,9 @@ let package = Package(
             dependencies: ["Backends", "SwitchyardCore", .product(name: "Hummingbird", package: "hummingbird")],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "ConversationTests", dependencies: ["Conversation"]),
+        .testTarget(name: "FastChatAdapterTests", dependencies: ["FastChatAdapter", "Conversation", "SwitchyardCore"]),
+        .testTarget(name: "EvalTests", dependencies: ["Eval", "SwitchyardCore"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Routing", "SwitchyardCore"]),
         .testTarget(
             name: "IntegrationTests",
