@@ -5,7 +5,8 @@ import SwitchyardCore
 
 /// A built-in model: answers chat, completions and embeddings at the configured pace, exactly as
 /// an OpenAI server would, and misbehaves on request (``SimulatedFault``) for conformance tests.
-/// With `tools` in a chat request it calls a tool, as a real model would.
+/// With `tools` in a chat request it calls a tool, as a real model would; asked to judge answers
+/// in `switchyard eval`'s verdict format, it answers as a deterministic judge (``SimulatedJudge``).
 public struct SimulatorBackend: ModelBackend {
     public let configuration: SimulatorConfiguration
 
@@ -35,10 +36,12 @@ public struct SimulatorBackend: ModelBackend {
         let created = Int(Date().timeIntervalSince1970)
         let words = SimulatedReply.words(in: messages.last { $0.role == "user" }?.content ?? "")
         let promptTokens = messages.reduce(0) { $0 + SimulatedReply.words(in: $1.content ?? "").count }
+        // Asked for a verdict, the simulator answers as a judge (whole, unless the limit cuts it).
+        let verdict = SimulatedJudge.verdict(for: messages).map(SimulatedReply.words(in:))
         let replies = (0..<request.choiceCount).map { choice in
             SimulatedReply(
-                promptTokens: promptTokens, source: words, limit: request.maxCompletionTokens ?? request.maxTokens,
-                outputTokens: configuration.outputTokens, choice: choice
+                promptTokens: promptTokens, source: verdict ?? words, limit: request.maxCompletionTokens ?? request.maxTokens,
+                outputTokens: verdict?.count ?? configuration.outputTokens, choice: verdict == nil ? choice : 0
             )
         }
         let toolCalls = request.calledFunction.map { function in
