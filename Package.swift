@@ -142,7 +142,7 @@ let package = Package(
             dependencies: ["Backends", "SwitchyardCore", .product(name: "Hummingbird", package: "hummingbird")],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "ConversationTests", dependencies: ["Conversation"]),
+        .testTarget(name: "ConversationTests", dependencies: ["Conversation"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FastChatAdapterTests", dependencies: ["FastChatAdapter", "Conversation", "SwitchyardCore"]),
         .testTarget(name: "EvalTests", dependencies: ["Eval", "SwitchyardCore"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Routing", "SwitchyardCore"]),
