@@ -105,6 +105,7 @@ extension Gateway {
 
     /// Sends the request to one worker and waits for its first chunk.
     func attempt(_ body: ByteBuffer, on lease: Lease, path: String, requestID: String) async -> Attempt {
+        if lease.speaksFastChat { return await attemptFastChat(body, on: lease, path: path, requestID: requestID) }
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "application/json")
         if !requestID.isEmpty { headers.add(name: "x-request-id", value: requestID) }
@@ -279,7 +280,7 @@ public struct WorkerReply: Sendable {
     public let retryHeaders: HTTPFields
     /// The chunk that arrived before the reply was handed over (nil for an empty body).
     public let first: ByteBuffer?
-    let rest: UpstreamExchange
+    let rest: any WorkerReplyBody
     let directory: WorkerDirectory
     let logger: Logger
     let requestID: String
@@ -314,3 +315,11 @@ extension WorkerReply {
         return fields
     }
 }
+
+/// Where a worker's answer comes from after its first chunk: the worker's own body, or for a
+/// FastChat worker its answers made into OpenAI's, generation after generation.
+protocol WorkerReplyBody: Sendable {
+    func next(within silence: Duration?) async throws -> UpstreamExchange.Read
+}
+
+extension UpstreamExchange: WorkerReplyBody {}

@@ -15,7 +15,7 @@ struct HealthProbeService: Service {
                 let workers = Array(gateway.directory.snapshot.workers.values)
                 await withTaskGroup(of: Void.self) { group in
                     for worker in workers {
-                        group.addTask { await probe(worker.address, at: worker.controlBase) }
+                        group.addTask { await probe(worker.address, at: worker.controlBase, fastChat: worker.api != "openai") }
                     }
                 }
             }
@@ -23,9 +23,15 @@ struct HealthProbeService: Service {
     }
 
     /// Probes `control`'s `/health`: the worker's own, or for a direct-data-plane worker its
-    /// sidecar's, which checks the backend (a plain OpenAI server may have no `/health`).
-    func probe(_ address: String, at control: String) async {
-        let request = HTTPClientRequest(url: control.trimmingSuffix("/") + "/health")
+    /// sidecar's, which checks the backend (a plain OpenAI server may have no `/health`). A
+    /// FastChat worker has no `/health`: its `/worker_get_status` is probed instead.
+    func probe(_ address: String, at control: String, fastChat: Bool = false) async {
+        var request = HTTPClientRequest(url: control.trimmingSuffix("/") + (fastChat ? "/worker_get_status" : "/health"))
+        if fastChat {
+            request.method = .POST
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: "{}"))
+        }
         let healthy: Bool
         var refused = false
         do {

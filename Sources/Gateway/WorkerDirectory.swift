@@ -47,6 +47,8 @@ public final class WorkerDirectory: Sendable {
 
     private let state: Mutex<State>
     public let queue: QueueConfiguration
+    /// Templates and context lengths of the FastChat workers listed here.
+    public let fastChatWorkers = FastChatWorkerCache()
 
     public init(routing: RoutingConfiguration = .init(), queue: QueueConfiguration = .init()) {
         self.state = Mutex(State(directory: DirectoryState(routing: routing)))
@@ -63,7 +65,10 @@ public final class WorkerDirectory: Sendable {
         }
         for waiter in woken { waiter.wake() }
         // Workers may have left: their metric series go with them.
-        if let snapshot { GatewayMetrics.forgetDeparted(from: snapshot) }
+        if let snapshot {
+            GatewayMetrics.forgetDeparted(from: snapshot)
+            fastChatWorkers.retain { snapshot.workers[$0] != nil }
+        }
     }
 
     /// Picks a worker for the request, waiting in the model's queue while all its workers are full.
@@ -128,7 +133,8 @@ public final class WorkerDirectory: Sendable {
         }
         switch state.directory.lease(request, excluding: excluded, using: &state.random, now: now) {
         case .worker(let address, let servedModel):
-            return .leased(Lease(address: address, servedModel: servedModel, directory: self))
+            let speaksFastChat = state.directory.workers[address]?.api != "openai"
+            return .leased(Lease(address: address, servedModel: servedModel, speaksFastChat: speaksFastChat, directory: self))
         case .unknownModel:
             return .failed(OpenAIError.modelNotFound(request.model))
         case .unavailable:
@@ -209,11 +215,14 @@ public struct Lease: Sendable {
     public let address: String
     /// The model name to ask the worker for; differs from the requested one when it was an alias.
     public let servedModel: String
+    /// The worker registered without `api: openai`: it speaks FastChat's worker protocol.
+    public let speaksFastChat: Bool
     public let release: ReleaseOnce
 
-    init(address: String, servedModel: String, directory: WorkerDirectory) {
+    init(address: String, servedModel: String, speaksFastChat: Bool = false, directory: WorkerDirectory) {
         self.address = address
         self.servedModel = servedModel
+        self.speaksFastChat = speaksFastChat
         self.release = ReleaseOnce { directory.release(address) }
     }
 }
