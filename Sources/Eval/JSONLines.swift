@@ -51,7 +51,7 @@ public actor JSONLinesWriter {
         if !FileManager.default.fileExists(atPath: path) {
             guard FileManager.default.createFile(atPath: path, contents: nil) else { throw EvalError("Cannot create \(path).") }
         }
-        handle = try FileHandle(forWritingTo: url)
+        handle = try FileHandle(forUpdating: url)
         let end = try handle.seekToEnd()
         // A line cut short by a killed run must not swallow the next one.
         if end > 0 {

@@ -15,6 +15,7 @@ struct SwitchyardCommand: AsyncParsableCommand {
             LeaderboardCommand.self,
             BenchCommand.self,
             HeartbeatBenchCommand.self,
+            EvalCommand.self,
             ConfigCommand.self,
         ]
     )
