@@ -37,7 +37,7 @@ struct EvalAnswerCommand: AsyncParsableCommand {
         print("Answers: \(summary.written) written, \(summary.skipped) already there, \(summary.failures.count) failed; in \(directory.answerDirectory)")
         if !summary.failures.isEmpty {
             print("Failed (left unanswered; run the same command again to retry them):")
-            for failure in summary.failures { print("  \(failure)") }
+            EvalCommand.printFailures(summary.failures)
             throw ExitCode(1)
         }
     }

@@ -72,4 +72,10 @@ extension EvalCommand {
         }
         do { return try Question.load(from: path) } catch let error as EvalError { throw ValidationError(error.description) }
     }
+
+    /// The first failures (each was also reported on standard error as it happened).
+    static func printFailures(_ failures: [String]) {
+        for failure in failures.prefix(10) { print("  \(failure)") }
+        if failures.count > 10 { print("  … and \(failures.count - 10) more") }
+    }
 }

@@ -60,7 +60,7 @@ struct EvalJudgeCommand: AsyncParsableCommand {
         print("Judgments: \(summary.written) written, \(summary.skipped) already there, \(summary.unparseable) unparseable verdict\(summary.unparseable == 1 ? "" : "s") (recorded as FastChat does: score -1, winner \"error\"), \(summary.failures.count) failed; in \(run.path)")
         if !summary.failures.isEmpty {
             print("Failed (not recorded; run the same command again to retry them):")
-            for failure in summary.failures { print("  \(failure)") }
+            EvalCommand.printFailures(summary.failures)
             throw ExitCode(1)
         }
     }
