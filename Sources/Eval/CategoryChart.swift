@@ -40,7 +40,8 @@ public struct CategoryChart: Sendable, Equatable {
 
     public var svg: String {
         let bar = 14.0, gap = 18.0, left = 48.0, top = 40.0, plotHeight = 240.0
-        let groupWidth = Double(max(1, series.count)) * bar + gap
+        // Wide enough for a category name under the group.
+        let groupWidth = max(72, Double(max(1, series.count)) * bar + gap)
         let plotWidth = max(200, Double(categories.count) * groupWidth)
         let legendTop = top + plotHeight + 48
         let width = left + plotWidth + 20
