@@ -92,6 +92,7 @@ let package = Package(
                 "SwitchyardCore",
                 "Backends",
                 "Conversation",
+                "FastChatAdapter",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "DequeModule", package: "swift-collections"),

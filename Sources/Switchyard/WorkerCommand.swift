@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Backends
+import Conversation
 import Hummingbird
 import HummingbirdTLS
 import Logging
@@ -98,6 +99,12 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "worker: requests pass through this worker. direct: gateways call the --upstream itself, saving a hop; this worker registers it, beats for it, checks its health and reports its load from its /metrics (--backend openai only).")
     var dataPlane: DataPlaneOption = .worker
 
+    @Option(help: "FastChat conversation template this worker reports on /worker_get_conv_template (one of fschat 0.2.36's; default one_shot, FastChat's for a model it does not know). FastChat's API server and web UI build prompts with it.")
+    var convTemplate: String = WorkerConfiguration.defaultConversationTemplate
+
+    @Option(help: "Context length reported on FastChat's /model_details (default: the backend's, else FastChat's 2048).")
+    var contextLength: Int?
+
     @OptionGroup var simulator: SimulatorOptions
 
     @OptionGroup var registration: RegistrationTokenOption
@@ -123,6 +130,15 @@ struct WorkerCommand: AsyncParsableCommand {
         // The controller refuses a registration beyond these bounds: say so now, not at every retry.
         if !(1...WorkerStatus.maxLimitConcurrency).contains(limitConcurrency) {
             throw ValidationError("--limit-concurrency must be from 1 to \(WorkerStatus.maxLimitConcurrency).")
+        }
+        guard let template = ConversationTemplate.named(convTemplate) else {
+            throw ValidationError("--conv-template must name one of FastChat 0.2.36's templates: \(ConversationTemplate.registeredNames.joined(separator: ", ")).")
+        }
+        if template.separatorStyle == nil {
+            throw ValidationError("--conv-template \(convTemplate) is one of FastChat's API-only templates, which build no prompt.")
+        }
+        if let contextLength, !(1...(1 << 24)).contains(contextLength) {
+            throw ValidationError("--context-length must be from 1 to \(1 << 24).")
         }
         if parsedModelNames.isEmpty {
             throw ValidationError("--model-names needs at least one name.")
@@ -155,7 +171,9 @@ struct WorkerCommand: AsyncParsableCommand {
             limitConcurrency: limitConcurrency,
             heartbeatInterval: .seconds(fractional: heartBeatInterval),
             dataPlane: dataPlane == .direct ? .direct(upstream: upstream!) : .worker,
-            access: WorkerAccess(registrationToken: registration.token, adminToken: admin.token, loopback: daemon.isLoopback)
+            access: WorkerAccess(registrationToken: registration.token, adminToken: admin.token, loopback: daemon.isLoopback),
+            conversationTemplate: ConversationTemplate.named(convTemplate)!,
+            contextLength: contextLength
         )
         let tls = try daemon.tls.configuration()
         try await runDaemon(logger: Logger(label: "switchyard.worker")) { httpClient in

@@ -5,7 +5,7 @@ import NIOCore
 import SwitchyardCore
 
 extension Worker {
-    /// The OpenAI endpoints gateways call, and FastChat's `/worker_get_status`.
+    /// The OpenAI endpoints gateways call, and FastChat's worker API.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         let worker = self
         let configuration = self.configuration
@@ -20,6 +20,7 @@ extension Worker {
                 return try Response.json(ModelCardList(data: configuration.modelNames.map { ModelCard(id: $0, created: created) }))
             }
         }
+        addFastChatRoutes(to: router)
         router.addMetricsRoute { WorkerMetrics.refresh(from: worker) }
         router.post("worker_get_status") { _, _ in try Response.json(worker.status) }
         router.get("worker_get_status") { _, _ in try Response.json(worker.status) }

@@ -1,3 +1,4 @@
+import Conversation
 import SwitchyardCore
 
 /// How a worker presents itself to the controller and admits requests.
@@ -21,6 +22,16 @@ public struct WorkerConfiguration: Sendable {
     public var dataPlane: DataPlane
     /// The registration token it sends and who may drain it.
     public var access: WorkerAccess
+    /// The template FastChat's `/worker_get_conv_template` reports: FastChat's API server and
+    /// web UI build this worker's prompts with it.
+    public var conversationTemplate: ConversationTemplate
+    /// FastChat's `/model_details`; nil asks the backend, falling back to ``fastChatContextLength``.
+    public var contextLength: Int?
+
+    /// FastChat's template for a model it does not recognise.
+    public static let defaultConversationTemplate = "one_shot"
+    /// FastChat's context length when a model's configuration names none.
+    public static let fastChatContextLength = 2048
 
     public init(
         controllerURL: String = "http://127.0.0.1:21001",
@@ -32,7 +43,9 @@ public struct WorkerConfiguration: Sendable {
         maxRegisterBackoff: Duration = .seconds(2),
         controllerTimeout: Duration = .seconds(2),
         dataPlane: DataPlane = .worker,
-        access: WorkerAccess = .open
+        access: WorkerAccess = .open,
+        conversationTemplate: ConversationTemplate = ConversationTemplate.named(defaultConversationTemplate)!,
+        contextLength: Int? = nil
     ) {
         self.controllerURL = controllerURL
         self.workerAddress = workerAddress
@@ -44,5 +57,7 @@ public struct WorkerConfiguration: Sendable {
         self.controllerTimeout = controllerTimeout
         self.dataPlane = dataPlane
         self.access = access
+        self.conversationTemplate = conversationTemplate
+        self.contextLength = contextLength
     }
 }
