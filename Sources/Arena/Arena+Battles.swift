@@ -134,9 +134,12 @@ extension Arena {
         sink.yield(Self.event(BattleEvent(type: .battle, battleID: id, turn: turn)))
         async let answerA = answer(side: "a", model: conversation.modelA, messages: conversation.messagesA, request: request, sink: sink)
         async let answerB = answer(side: "b", model: conversation.modelB, messages: conversation.messagesB, request: request, sink: sink)
-        let (textA, textB) = await (answerA, answerB)
-        finished.messagesA.append(ChatMessage(role: "assistant", content: textA))
-        finished.messagesB.append(ChatMessage(role: "assistant", content: textB))
+        let (replyA, replyB) = await (answerA, answerB)
+        finished.messagesA.append(ChatMessage(role: "assistant", content: replyA.text))
+        finished.messagesB.append(ChatMessage(role: "assistant", content: replyB.text))
+        // Usage is a peer's number: clamped before it is added up.
+        finished.tokensA = min(finished.tokensA + min(max(replyA.tokens ?? AnswerStyle.estimatedTokens(replyA.text), 0), AnswerStyle.maxCount), AnswerStyle.maxCount)
+        finished.tokensB = min(finished.tokensB + min(max(replyB.tokens ?? AnswerStyle.estimatedTokens(replyB.text), 0), AnswerStyle.maxCount), AnswerStyle.maxCount)
         // A vote cast while this turn streamed has closed the battle: do not reopen it.
         if (try? await store.battle(id))??.verdict == nil {
             save(finished, as: id)
@@ -144,46 +147,54 @@ extension Arena {
         try? await store.updateTurns(
             of: id,
             turns: finished.turns,
-            conversations: configuration.storeConversations ? Self.encoded(finished) : nil
+            conversations: configuration.storeConversations ? Self.encoded(finished) : nil,
+            style: finished.style
         )
         sink.yield(.serverSentEventsDone)
         sink.finish()
     }
 
-    /// Streams one side's answer into the battle stream and returns its full text.
-    func answer(side: String, model: String, messages: [ChatMessage], request: BattleRequest, sink: AsyncStream<ByteBuffer>.Continuation) async -> String {
+    /// One side's answer to a turn: its full text, and its completion tokens if the backend said.
+    struct Reply: Sendable {
         var text = ""
+        var tokens: Int?
+    }
+
+    /// Streams one side's answer into the battle stream and returns it.
+    func answer(side: String, model: String, messages: [ChatMessage], request: BattleRequest, sink: AsyncStream<ByteBuffer>.Continuation) async -> Reply {
+        var reply = Reply()
         do {
             let chat = ChatBody(model: model, messages: messages, stream: true, maxTokens: request.maxTokens, temperature: request.temperature)
             let body = ByteBuffer(data: try JSONEncoder.switchyard.encode(chat))
-            let reply = try await gateway.dispatch(body, for: RoutingRequest(model: model))
-            defer { reply.lease.release() }
-            guard reply.status == .ok else {
-                var rest = reply.first ?? ByteBuffer()
-                while var chunk = try await reply.next() { rest.writeBuffer(&chunk) }
+            let upstream = try await gateway.dispatch(body, for: RoutingRequest(model: model))
+            defer { upstream.lease.release() }
+            guard upstream.status == .ok else {
+                var rest = upstream.first ?? ByteBuffer()
+                while var chunk = try await upstream.next() { rest.writeBuffer(&chunk) }
                 let detail = (try? JSONDecoder().decode(OpenAIError.Body.self, from: rest))?.error
-                sink.yield(Self.event(BattleEvent(type: .error, side: side, error: detail ?? Self.detail("The model failed with HTTP \(reply.status.code)."))))
-                return text
+                sink.yield(Self.event(BattleEvent(type: .error, side: side, error: detail ?? Self.detail("The model failed with HTTP \(upstream.status.code)."))))
+                return reply
             }
             var parser = ServerSentEventParser()
             var finishReason: String?
-            var buffer = reply.first
+            var buffer = upstream.first
             while let chunk = buffer {
                 for data in parser.feed(chunk) where data != Self.done {
                     if let failure = try? JSONDecoder().decode(OpenAIError.Body.self, from: Data(data)) {
                         sink.yield(Self.event(BattleEvent(type: .error, side: side, error: failure.error)))
-                        return text
+                        return reply
                     }
                     guard let parsed = try? JSONDecoder().decode(ChatCompletionChunk.self, from: Data(data)) else { continue }
+                    if let usage = parsed.usage { reply.tokens = usage.completionTokens }
                     for choice in parsed.choices where choice.index == 0 {
                         if let content = choice.delta.content, !content.isEmpty {
-                            text += content
+                            reply.text += content
                             sink.yield(Self.event(BattleEvent(type: .delta, side: side, content: content)))
                         }
                         finishReason = choice.finishReason ?? finishReason
                     }
                 }
-                buffer = try await reply.next()
+                buffer = try await upstream.next()
             }
             sink.yield(Self.event(BattleEvent(type: .done, side: side, finishReason: finishReason ?? "stop")))
         } catch let error as OpenAIError {
@@ -191,20 +202,28 @@ extension Arena {
         } catch {
             sink.yield(Self.event(BattleEvent(type: .error, side: side, error: Self.detail("The model stopped responding."))))
         }
-        return text
+        return reply
     }
 
     /// The chat request the arena sends each model: no model-identifying fields from the client.
+    /// It asks for usage in the stream: the answer's token count is a style-control feature.
     struct ChatBody: Encodable {
         var model: String
         var messages: [ChatMessage]
         var stream: Bool
         var maxTokens: Int?
         var temperature: Double?
+        var streamOptions = StreamOptions()
+
+        struct StreamOptions: Encodable {
+            var includeUsage = true
+            enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
+        }
 
         enum CodingKeys: String, CodingKey {
             case model, messages, stream, temperature
             case maxTokens = "max_tokens"
+            case streamOptions = "stream_options"
         }
     }
 

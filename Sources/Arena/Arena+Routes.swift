@@ -14,8 +14,8 @@ extension Arena {
             let id = try context.parameters.require("id")
             return try await self.vote(on: id, request: request)
         }
-        router.get("arena/leaderboard") { _, _ in
-            try Response.json(try await self.leaderboard())
+        router.get("arena/leaderboard") { request, _ in
+            try Response.json(try await self.leaderboard(LeaderboardView(query: request.uri.queryParameters)))
         }
         router.get("arena") { _, _ in Self.page(ArenaPages.arena) }
         router.get("leaderboard") { _, _ in Self.page(ArenaPages.leaderboard) }
@@ -75,19 +75,24 @@ extension Arena {
 }
 
 extension Arena {
-    /// The leaderboard over every vote so far, recomputed only when votes were added since.
-    func leaderboard() async throws -> Leaderboard {
+    /// The leaderboard of one view over every vote so far, recomputed only when votes were added
+    /// since; with the LLM judges' agreement with humans whenever both judged the same pairs.
+    func leaderboard(_ view: LeaderboardView = LeaderboardView()) async throws -> Leaderboard {
         let votes = try await store.votes()
-        if let cached = cachedLeaderboard(votes: votes.count) { return cached }
+        if let cached = cachedLeaderboard(view, votes: votes.count) { return cached }
         // The fit and its bootstrap rounds are seconds of CPU on a big arena: on Swift's pool, not
         // on the event loop the request's connection is pinned to, which other connections share.
         let board = await withTaskExecutorPreference(globalConcurrentExecutor) { [configuration] in
-            await Leaderboard(
-                battles: votes.map(\.battle),
-                configuration: LeaderboardConfiguration(bootstrapRounds: configuration.bootstrapRounds)
+            var board = await Leaderboard(
+                battles: votes.filter(view.votes.includes).map(\.battle),
+                configuration: LeaderboardConfiguration(bootstrapRounds: configuration.bootstrapRounds, styleControl: view.styleControl)
             )
+            board.votes = view.votes.rawValue
+            let agreement = JudgeAgreement.compute(votes.compactMap(\.agreementVote))
+            board.agreement = agreement.isEmpty ? nil : agreement
+            return board
         }
-        cache(board, votes: votes.count)
+        cache(board, for: view, votes: votes.count)
         return board
     }
 }

@@ -22,8 +22,8 @@ public final class Arena: Sendable {
     private let conversations: Mutex<OpenBattles>
     /// Votes per voter (``voter(of:)``).
     private let voteLimiter: Mutex<VoteLimiter>
-    /// The last leaderboard and the vote count it was computed from.
-    private let lastLeaderboard = Mutex<(votes: Int, board: Leaderboard)?>(nil)
+    /// The last leaderboard of each view (at most six) and the vote count it was computed from.
+    private let lastLeaderboards = Mutex<[LeaderboardView: (votes: Int, board: Leaderboard)]>([:])
     /// Salts the pseudonymous voter ids, so they cannot be matched across arenas.
     private let judgeSalt = UInt64.random(in: .min ... .max)
 
@@ -44,6 +44,21 @@ public final class Arena: Sendable {
         var messagesA: [ChatMessage]
         var messagesB: [ChatMessage]
         var turns: Int
+        /// Completion tokens of each side's answers so far (reported, or estimated where not).
+        var tokensA = 0
+        var tokensB = 0
+
+        /// Both sides' style over all their answers, as LMSYS counts it: markdown over the
+        /// answers joined by newlines.
+        var style: Battle.Style {
+            func answers(_ messages: [ChatMessage]) -> String {
+                messages.filter { $0.role == "assistant" }.map(\.content).joined(separator: "\n")
+            }
+            return Battle.Style(
+                a: AnswerStyle(markdown: answers(messagesA), tokens: tokensA),
+                b: AnswerStyle(markdown: answers(messagesB), tokens: tokensB)
+            )
+        }
     }
 
     func conversation(of id: String) -> BattleConversation? {
@@ -54,12 +69,12 @@ public final class Arena: Sendable {
         _ = conversations.withLock { $0.save(conversation, as: id) }
     }
 
-    func cachedLeaderboard(votes: Int) -> Leaderboard? {
-        lastLeaderboard.withLock { $0?.votes == votes ? $0?.board : nil }
+    func cachedLeaderboard(_ view: LeaderboardView, votes: Int) -> Leaderboard? {
+        lastLeaderboards.withLock { $0[view]?.votes == votes ? $0[view]?.board : nil }
     }
 
-    func cache(_ board: Leaderboard, votes: Int) {
-        lastLeaderboard.withLock { $0 = (votes, board) }
+    func cache(_ board: Leaderboard, for view: LeaderboardView, votes: Int) {
+        lastLeaderboards.withLock { $0[view] = (votes, board) }
     }
 
     func forget(_ id: String) {

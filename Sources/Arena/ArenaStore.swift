@@ -5,8 +5,9 @@ import Leaderboard
 /// what a PostgreSQL store would implement for gateways that share one arena.
 public protocol ArenaStore: Sendable {
     func createBattle(_ battle: BattleRecord) async throws
-    /// Saves the conversations after a turn (their text only when the arena is told to keep it).
-    func updateTurns(of id: String, turns: Int, conversations: (a: String, b: String)?) async throws
+    /// Saves the conversations after a turn (their text only when the arena is told to keep it)
+    /// and both answers' style so far.
+    func updateTurns(of id: String, turns: Int, conversations: (a: String, b: String)?, style: Battle.Style?) async throws
     func battle(_ id: String) async throws -> BattleRecord?
     /// Records the vote; throws ``ArenaError/alreadyVoted`` or ``ArenaError/unknownBattle``.
     func vote(on id: String, winner: Verdict, judge: String, at time: Date) async throws -> BattleRecord
@@ -62,10 +63,19 @@ public struct Vote: Sendable, Equatable {
     public var modelB: String
     public var verdict: Verdict
     public var time: Date
+    /// A person's pseudonym (`arena_user_…`), an imported log's judge, or `llm:<model>` for an
+    /// LLM judge's verdict.
     public var judge: String
     public var turns: Int
+    /// Both answers' length and markdown; `nil` for battles from before the arena recorded it and
+    /// for logs without it.
+    public var style: Battle.Style?
+    /// The question both models answered, for votes on a fixed question set (imported
+    /// judgments): what judge–human agreement pairs votes by. `nil` for arena battles, whose
+    /// prompts are the voters' own.
+    public var question: String?
 
-    public init(id: String, modelA: String, modelB: String, verdict: Verdict, time: Date, judge: String, turns: Int = 1) {
+    public init(id: String, modelA: String, modelB: String, verdict: Verdict, time: Date, judge: String, turns: Int = 1, style: Battle.Style? = nil, question: String? = nil) {
         self.id = id
         self.modelA = modelA
         self.modelB = modelB
@@ -73,6 +83,8 @@ public struct Vote: Sendable, Equatable {
         self.time = time
         self.judge = judge
         self.turns = turns
+        self.style = style
+        self.question = question
     }
 }
 
@@ -84,7 +96,26 @@ public enum ArenaError: Error, Equatable {
 extension Vote {
     /// The leaderboard's view of the vote.
     public var battle: Battle {
-        Battle(modelA: modelA, modelB: modelB, winner: verdict, timestamp: time.timeIntervalSince1970)
+        Battle(modelA: modelA, modelB: modelB, winner: verdict, timestamp: time.timeIntervalSince1970, style: style)
+    }
+
+    /// The vote as judge–human agreement pairs it; `nil` without a question.
+    public var agreementVote: JudgeAgreement.Vote? {
+        question.map { JudgeAgreement.Vote(question: $0, turn: turns, modelA: modelA, modelB: modelB, winner: verdict, judge: judge) }
+    }
+
+    /// An imported judgment; its id makes a second import of it a no-op.
+    public init(_ judgment: JudgmentLog.Judgment) {
+        self.init(
+            id: judgment.id,
+            modelA: judgment.modelA,
+            modelB: judgment.modelB,
+            verdict: judgment.winner,
+            time: Date(timeIntervalSince1970: judgment.timestamp),
+            judge: judgment.judge,
+            turns: judgment.turn,
+            question: judgment.question
+        )
     }
 }
 
@@ -99,7 +130,8 @@ extension Vote {
             anony: true,
             judge: judge,
             turn: turns,
-            questionID: id
+            questionID: id,
+            convMetadata: style.map(ConversationMetadata.init)
         )
     }
 
@@ -112,7 +144,8 @@ extension Vote {
             verdict: record.winner,
             time: Date(timeIntervalSince1970: record.tstamp),
             judge: record.judge ?? "",
-            turns: record.turn ?? 1
+            turns: record.turn ?? 1,
+            style: record.convMetadata?.style
         )
     }
 }

@@ -32,6 +32,15 @@ public struct SQLiteArenaStore: ArenaStore {
             }
             try db.create(index: "battle_voted_at", on: "battle", columns: ["voted_at"])
         }
+        // Style control and judge–human agreement: both answers' style (``AnswerStyle/storageText``)
+        // and the question of imported judgments. Older battles keep NULL: they have neither.
+        migrator.registerMigration("style-and-questions") { db in
+            try db.alter(table: "battle") { table in
+                table.add(column: "style_a", .text)
+                table.add(column: "style_b", .text)
+                table.add(column: "question_id", .text)
+            }
+        }
         return migrator
     }
 
@@ -44,11 +53,11 @@ public struct SQLiteArenaStore: ArenaStore {
         }
     }
 
-    public func updateTurns(of id: String, turns: Int, conversations: (a: String, b: String)?) async throws {
+    public func updateTurns(of id: String, turns: Int, conversations: (a: String, b: String)?, style: Battle.Style?) async throws {
         try await database.write { db in
             try db.execute(
-                sql: "UPDATE battle SET turns = ?, conversation_a = ?, conversation_b = ? WHERE id = ?",
-                arguments: [turns, conversations?.a, conversations?.b, id]
+                sql: "UPDATE battle SET turns = ?, conversation_a = ?, conversation_b = ?, style_a = ?, style_b = ? WHERE id = ?",
+                arguments: [turns, conversations?.a, conversations?.b, style?.a.storageText, style?.b.storageText, id]
             )
         }
     }
@@ -88,7 +97,9 @@ public struct SQLiteArenaStore: ArenaStore {
                     verdict: verdict,
                     time: Date(timeIntervalSince1970: row["voted_at"]),
                     judge: row["judge"] ?? "",
-                    turns: row["turns"]
+                    turns: row["turns"],
+                    style: Self.style(row),
+                    question: row["question_id"]
                 )
             }
         }
@@ -100,18 +111,28 @@ public struct SQLiteArenaStore: ArenaStore {
             for vote in votes {
                 try db.execute(
                     sql: """
-                        INSERT OR IGNORE INTO battle (id, model_a, model_b, created_at, turns, winner, voted_at, judge)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT OR IGNORE INTO battle
+                        (id, model_a, model_b, created_at, turns, winner, voted_at, judge, style_a, style_b, question_id)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         vote.id, vote.modelA, vote.modelB, vote.time.timeIntervalSince1970, vote.turns,
                         vote.verdict.rawValue, vote.time.timeIntervalSince1970, vote.judge,
+                        vote.style?.a.storageText, vote.style?.b.storageText, vote.question,
                     ]
                 )
                 added += db.changesCount
             }
             return added
         }
+    }
+
+    /// Both sides' style, when both were stored and read back.
+    private static func style(_ row: Row) -> Battle.Style? {
+        guard let a = (row["style_a"] as String?).flatMap(AnswerStyle.init(storageText:)),
+            let b = (row["style_b"] as String?).flatMap(AnswerStyle.init(storageText:))
+        else { return nil }
+        return Battle.Style(a: a, b: b)
     }
 
     private static func record(_ row: Row) -> BattleRecord {

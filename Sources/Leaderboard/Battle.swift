@@ -26,11 +26,25 @@ public struct Battle: Sendable, Hashable {
     public var winner: Winner
     /// Unix seconds; only the online Elo depends on the order it gives.
     public var timestamp: Double
+    /// Both answers' length and markdown, when known: what style control needs.
+    public var style: Style?
 
-    public init(modelA: String, modelB: String, winner: Winner, timestamp: Double = 0) {
+    /// Side A's and side B's ``AnswerStyle``.
+    public struct Style: Sendable, Hashable {
+        public var a: AnswerStyle
+        public var b: AnswerStyle
+
+        public init(a: AnswerStyle, b: AnswerStyle) {
+            self.a = a
+            self.b = b
+        }
+    }
+
+    public init(modelA: String, modelB: String, winner: Winner, timestamp: Double = 0, style: Style? = nil) {
         self.modelA = modelA
         self.modelB = modelB
         self.winner = winner
         self.timestamp = timestamp
+        self.style = style
     }
 }

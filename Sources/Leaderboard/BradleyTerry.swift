@@ -64,29 +64,48 @@ public struct BradleyTerry: Sendable, Equatable {
     }
 }
 
-/// Damped Newton's method on the strengths `θ` in natural-log units (logit = θ_A − θ_B).
+/// Damped Newton's method on the strengths `θ` in natural-log units and, for style control, the
+/// coefficients `β` of each row's covariates `x` (logit = θ_A − θ_B + β·x); plain Bradley–Terry
+/// is the case without covariates.
 ///
-/// Newton converges quadratically, in a handful of steps, and the Hessian is only models ×
-/// models, so each step is cheap; its fixed point is the maximum FastChat's L-BFGS-B approaches.
-private struct Problem {
+/// Newton converges quadratically, in a handful of steps, and the Hessian is only (models +
+/// covariates)², so each step is cheap; its fixed point is the maximum FastChat's L-BFGS-B
+/// approaches.
+struct Problem {
     let modelA: [Int]
     let modelB: [Int]
     let score: [Double]
     let weight: [Double]
+    /// Row-major, `k` per row.
+    let features: [Double]
     let n: Int
+    let k: Int
     /// Per model, a representative of the models it is linked to by battles, directly or
     /// through others; each such group has its own undetermined shift.
     let group: [Int]
     let groupSize: [Int: Int]
 
     init(table: BattleTable, weights: [Double]) {
+        self.init(
+            models: table.models.count,
+            modelA: table.rows.map(\.modelA),
+            modelB: table.rows.map(\.modelB),
+            score: table.rows.map(\.scoreForA),
+            weights: weights
+        )
+    }
+
+    /// `features` holds `featureCount` values per row, row after row.
+    init(models: Int, modelA: [Int], modelB: [Int], score: [Double], weights: [Double], features: [Double] = [], featureCount: Int = 0) {
         // Rows a resample left empty cost time and add nothing.
-        let kept = table.rows.indices.filter { weights[$0] > 0 }
-        modelA = kept.map { table.rows[$0].modelA }
-        modelB = kept.map { table.rows[$0].modelB }
-        score = kept.map { table.rows[$0].scoreForA }
+        let kept = weights.indices.filter { weights[$0] > 0 }
+        self.modelA = kept.map { modelA[$0] }
+        self.modelB = kept.map { modelB[$0] }
+        self.score = kept.map { score[$0] }
         weight = kept.map { weights[$0] }
-        n = table.models.count
+        k = featureCount
+        self.features = kept.flatMap { features[($0 * featureCount)..<(($0 + 1) * featureCount)] }
+        n = models
         var parent = Array(0..<n)
         func root(_ model: Int) -> Int {
             var model = model
@@ -96,7 +115,7 @@ private struct Problem {
             }
             return model
         }
-        for (a, b) in zip(modelA, modelB) {
+        for (a, b) in zip(self.modelA, self.modelB) {
             let (rootA, rootB) = (root(a), root(b))
             if rootA != rootB { parent[rootA] = rootB }
         }
@@ -104,72 +123,92 @@ private struct Problem {
         groupSize = group.reduce(into: [:]) { $0[$1, default: 0] += 1 }
     }
 
+    private func logit(_ params: [Double], row: Int) -> Double {
+        var z = params[modelA[row]] - params[modelB[row]]
+        for j in 0..<k { z += params[n + j] * features[row * k + j] }
+        return z
+    }
+
     /// Negative log-likelihood, computed without overflow for large logits.
-    func loss(_ theta: [Double]) -> Double {
+    func loss(_ params: [Double]) -> Double {
         var total = 0.0
         for row in weight.indices {
-            let z = theta[modelA[row]] - theta[modelB[row]]
+            let z = logit(params, row: row)
             total += weight[row] * (score[row] * softplus(-z) + (1 - score[row]) * softplus(z))
         }
         return total
     }
 
+    /// The strengths followed by the `k` coefficients, iterations, and whether it converged.
     func solve(tolerance: Double, maxIterations: Int) -> ([Double], Int, Bool) {
-        var theta = [Double](repeating: 0, count: n)
-        guard n > 1 else { return (theta, 0, true) }
-        var gradient = [Double](repeating: 0, count: n)
-        var hessian = [Double](repeating: 0, count: n * n)
+        let m = n + k
+        var params = [Double](repeating: 0, count: m)
+        guard n > 1 else { return (params, 0, true) }
+        var gradient = [Double](repeating: 0, count: m)
+        var hessian = [Double](repeating: 0, count: m * m)
         var iterations = 0
         while true {
             gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             hessian.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             for row in weight.indices {
                 let a = modelA[row], b = modelB[row]
-                let p = sigmoid(theta[a] - theta[b])
+                let p = sigmoid(logit(params, row: row))
                 let g = weight[row] * (p - score[row])
                 let h = weight[row] * p * (1 - p)
                 gradient[a] += g
                 gradient[b] -= g
-                hessian[a * n + a] += h
-                hessian[b * n + b] += h
-                hessian[a * n + b] -= h
-                hessian[b * n + a] -= h
+                hessian[a * m + a] += h
+                hessian[b * m + b] += h
+                hessian[a * m + b] -= h
+                hessian[b * m + a] -= h
+                for j in 0..<k {
+                    let x = features[row * k + j]
+                    let c = n + j
+                    gradient[c] += g * x
+                    hessian[a * m + c] += h * x
+                    hessian[c * m + a] += h * x
+                    hessian[b * m + c] -= h * x
+                    hessian[c * m + b] -= h * x
+                    for l in 0..<k { hessian[c * m + n + l] += h * x * features[row * k + l] }
+                }
             }
-            if gradient.allSatisfy({ abs($0) <= tolerance }) { return (theta, iterations, true) }
+            if gradient.allSatisfy({ abs($0) <= tolerance }) { return (params, iterations, true) }
             guard iterations < maxIterations, let step = newtonStep(gradient: gradient, hessian: hessian) else {
-                return (theta, iterations, false)
+                return (params, iterations, false)
             }
             // Nothing left to gain at double precision, e.g. when huge counts keep the residual
             // above an absolute tolerance through rounding alone.
-            if step.allSatisfy({ abs($0) < 1e-12 }) { return (theta, iterations, true) }
+            if step.allSatisfy({ abs($0) < 1e-12 }) { return (params, iterations, true) }
             let slope = zip(gradient, step).reduce(0) { $0 + $1.0 * $1.1 }
-            theta = lineSearch(from: theta, along: step, slope: slope)
+            params = lineSearch(from: params, along: step, slope: slope)
             iterations += 1
         }
     }
 
-    /// Solves `(H + c·Σ 1_G 1_Gᵀ / |G|) δ = −g` over the groups `G`. `H` is singular along each
-    /// group's shift; the gradient sums to zero within every group, so the added terms leave the
-    /// step unchanged while making the system positive definite.
+    /// Solves `(H + c·Σ 1_G 1_Gᵀ / |G|) δ = −g` over the groups `G` of models. `H` is singular
+    /// along each group's shift; the gradient sums to zero within every group, so the added terms
+    /// leave the step unchanged while making the system positive definite. Covariates need no
+    /// such term: they are identified unless one is constant.
     private func newtonStep(gradient: [Double], hessian: [Double]) -> [Double]? {
+        let m = n + k
         var matrix = hessian
-        let coupling = max((0..<n).reduce(0) { $0 + hessian[$1 * n + $1] } / Double(n), 1)
+        let coupling = max((0..<n).reduce(0) { $0 + hessian[$1 * m + $1] } / Double(n), 1)
         for i in 0..<n {
             let share = coupling / Double(groupSize[group[i]]!)
-            for j in 0..<n where group[j] == group[i] { matrix[i * n + j] += share }
+            for j in 0..<n where group[j] == group[i] { matrix[i * m + j] += share }
         }
-        return choleskySolve(matrix, n: n, rhs: gradient.map { -$0 })
+        return choleskySolve(matrix, n: m, rhs: gradient.map { -$0 })
     }
 
     /// Far from the optimum, halves the step until the loss drops enough (Armijo). Once the
     /// predicted gain `−slope` is below 0.01 nats Newton is in its quadratic phase and the full
     /// step is taken: comparing losses there would only compare rounding errors.
-    private func lineSearch(from theta: [Double], along step: [Double], slope: Double) -> [Double] {
+    private func lineSearch(from params: [Double], along step: [Double], slope: Double) -> [Double] {
         func moved(_ t: Double) -> [Double] {
-            centred(zip(theta, step).map { $0 + t * $1 })
+            centred(zip(params, step).map { $0 + t * $1 })
         }
         guard -slope > 0.01 else { return moved(1) }
-        let current = loss(theta)
+        let current = loss(params)
         var t = 1.0
         while t > 1e-6 {
             let candidate = moved(t)
@@ -179,13 +218,14 @@ private struct Problem {
         return moved(t)
     }
 
-    /// Removes the rounding drift of each group's mean, which the steps keep at zero in theory.
-    private func centred(_ theta: [Double]) -> [Double] {
+    /// Removes the rounding drift of each group's mean strength, which the steps keep at zero in
+    /// theory; the coefficients are left as they are.
+    private func centred(_ params: [Double]) -> [Double] {
         var sums: [Int: Double] = [:]
-        for (model, value) in theta.enumerated() { sums[group[model], default: 0] += value }
-        return theta.enumerated().map { model, value in
-            value - sums[group[model]]! / Double(groupSize[group[model]]!)
-        }
+        for model in 0..<n { sums[group[model], default: 0] += params[model] }
+        var result = params
+        for model in 0..<n { result[model] -= sums[group[model]]! / Double(groupSize[group[model]]!) }
+        return result
     }
 }
 

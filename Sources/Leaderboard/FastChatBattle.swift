@@ -3,8 +3,8 @@ import Foundation
 /// One record of FastChat's cleaned battle files (`clean_battle_*.json`), the format the public
 /// arena dumps use, so their votes can be imported and ours exported.
 ///
-/// Only the fields the leaderboard needs are kept; everything else in a record (conversations,
-/// token counts, category tags) is ignored on decoding.
+/// Only the fields the leaderboard needs are kept (of `conv_metadata`, the style counts);
+/// everything else in a record (conversations, category tags) is ignored on decoding.
 public struct FastChatBattle: Sendable, Equatable, Codable {
     public var modelA: String
     public var modelB: String
@@ -16,6 +16,8 @@ public struct FastChatBattle: Sendable, Equatable, Codable {
     public var turn: Int?
     public var language: String?
     public var questionID: String?
+    /// Both answers' length and markdown counts, when the log has them (LMSYS's style control).
+    public var convMetadata: ConversationMetadata?
 
     public init(
         modelA: String,
@@ -26,7 +28,8 @@ public struct FastChatBattle: Sendable, Equatable, Codable {
         judge: String? = nil,
         turn: Int? = nil,
         language: String? = nil,
-        questionID: String? = nil
+        questionID: String? = nil,
+        convMetadata: ConversationMetadata? = nil
     ) {
         self.modelA = modelA
         self.modelB = modelB
@@ -37,14 +40,15 @@ public struct FastChatBattle: Sendable, Equatable, Codable {
         self.turn = turn
         self.language = language
         self.questionID = questionID
+        self.convMetadata = convMetadata
     }
 
     public init(_ battle: Battle) {
-        self.init(modelA: battle.modelA, modelB: battle.modelB, winner: battle.winner, tstamp: battle.timestamp)
+        self.init(modelA: battle.modelA, modelB: battle.modelB, winner: battle.winner, tstamp: battle.timestamp, convMetadata: battle.style.map(ConversationMetadata.init))
     }
 
     public var battle: Battle {
-        Battle(modelA: modelA, modelB: modelB, winner: winner, timestamp: tstamp)
+        Battle(modelA: modelA, modelB: modelB, winner: winner, timestamp: tstamp, style: convMetadata?.style)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -52,6 +56,7 @@ public struct FastChatBattle: Sendable, Equatable, Codable {
         case modelA = "model_a"
         case modelB = "model_b"
         case questionID = "question_id"
+        case convMetadata = "conv_metadata"
     }
 
     /// A record that could not be read, with where it is, so a bad line in a million can be found.
@@ -66,25 +71,7 @@ public struct FastChatBattle: Sendable, Equatable, Codable {
     /// Reads a JSON array (FastChat's dumps) or JSON lines (our exports, appendable logs); the
     /// first non-blank character tells which. Blank lines are skipped.
     public static func decode(_ data: Data) throws(FormatError) -> [FastChatBattle] {
-        let decoder = JSONDecoder()
-        let first = data.first { !isBlank($0) }
-        if first == UInt8(ascii: "[") {
-            do {
-                return try decoder.decode([FastChatBattle].self, from: data)
-            } catch {
-                throw describe(error, lineNumber: nil)
-            }
-        }
-        var records: [FastChatBattle] = []
-        for (offset, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-            guard line.contains(where: { !isBlank($0) }) else { continue }
-            do {
-                records.append(try decoder.decode(FastChatBattle.self, from: line))
-            } catch {
-                throw describe(error, lineNumber: offset + 1)
-            }
-        }
-        return records
+        try JSONRecords.decode(data) { (record: FastChatBattle) in record }
     }
 
     /// One record per line, keys sorted, so exports diff cleanly.
@@ -98,36 +85,4 @@ public struct FastChatBattle: Sendable, Equatable, Codable {
         }
         return output
     }
-
-    private static func describe(_ error: any Error, lineNumber: Int?) -> FormatError {
-        guard let error = error as? DecodingError else {
-            return FormatError(location: lineNumber.map { "line \($0)" } ?? "JSON array", reason: "\(error)")
-        }
-        var path: [any CodingKey]
-        let reason: String
-        switch error {
-        case .keyNotFound(let key, let context):
-            path = context.codingPath
-            reason = "missing key '\(key.stringValue)'"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            path = context.codingPath
-            reason = "wrong type for '\(path.last?.stringValue ?? "")': \(context.debugDescription)"
-        case .dataCorrupted(let context):
-            path = context.codingPath
-            reason = path.last.map { "bad value for '\($0.stringValue)': \(context.debugDescription)" } ?? "not valid JSON"
-        @unknown default:
-            path = []
-            reason = "\(error)"
-        }
-        if let lineNumber { return FormatError(location: "line \(lineNumber)", reason: reason) }
-        // In an array the first path element is the record's index.
-        guard let index = path.first?.intValue else { return FormatError(location: "JSON array", reason: reason) }
-        path.removeFirst()
-        return FormatError(location: "record \(index + 1)", reason: reason)
-    }
-}
-
-/// JSON's insignificant whitespace.
-private func isBlank(_ byte: UInt8) -> Bool {
-    byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
 }

@@ -7,18 +7,23 @@ public struct LeaderboardConfiguration: Sendable, Equatable {
     public var anchor: RatingAnchor?
     public var bradleyTerry: BradleyTerry
     public var elo: OnlineElo
+    /// Fit with the answers' style as covariates (see ``StyleControlTable``) on the battles that
+    /// carry it.
+    public var styleControl: Bool
 
     public init(
         bootstrapRounds: Int = 100,
         seed: UInt64 = 0,
         anchor: RatingAnchor? = nil,
         bradleyTerry: BradleyTerry = .init(),
-        elo: OnlineElo = .init()
+        elo: OnlineElo = .init(),
+        styleControl: Bool = false
     ) {
         self.bootstrapRounds = bootstrapRounds
         self.seed = seed
         self.anchor = anchor
         self.bradleyTerry = bradleyTerry
         self.elo = elo
+        self.styleControl = styleControl
     }
 }

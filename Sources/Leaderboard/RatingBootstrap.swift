@@ -20,24 +20,41 @@ public struct RatingBootstrap: Sendable, Equatable {
     /// `[round][model]`: the anchored ratings of every round, in ``BattleTable/models`` order;
     /// empty when there are no rounds or no battles.
     public func samples(for table: BattleTable, fitter: BradleyTerry = .init(), anchor: RatingAnchor? = nil) async -> [[Double]] {
-        guard rounds > 0, table.battleCount > 0 else { return [] }
+        await resample(weights: table.rows.map { Double($0.count) }, draws: table.battleCount) { counts in
+            let ratings = fitter.fit(table, weights: counts).ratings
+            return anchor?.apply(to: ratings, models: table.models) ?? ratings
+        }
+    }
+
+    /// `[round]`: the anchored ratings (in ``StyleControlTable/models`` order) followed by the
+    /// style coefficients of every round; each round resamples the battles with replacement, as
+    /// LMSYS's `compute_bootstrap_style_control` does. Empty when there are no rounds or battles.
+    public func samples(for table: StyleControlTable, fitter: BradleyTerry = .init(), anchor: RatingAnchor? = nil) async -> [[Double]] {
+        await resample(weights: [Double](repeating: 1, count: table.battleCount), draws: table.battleCount) { counts in
+            let fit = fitter.fit(table, weights: counts)
+            return (anchor?.apply(to: fit.ratings, models: table.models) ?? fit.ratings) + fit.coefficients
+        }
+    }
+
+    /// Runs `fit` on `rounds` multinomial draws of `draws` rows in proportion to `weights`.
+    private func resample(weights: [Double], draws: Int, fit: @escaping @Sendable ([Double]) -> [Double]) async -> [[Double]] {
+        guard rounds > 0, draws > 0 else { return [] }
         var seeds = SeededRandomNumberGenerator(seed: seed)
         let roundSeeds = (0..<rounds).map { _ in seeds.next() }
-        let alias = AliasTable(weights: table.rows.map { Double($0.count) })
+        let alias = AliasTable(weights: weights)
         return await withTaskGroup(of: (Int, [Double]).self) { group in
             for (round, roundSeed) in roundSeeds.enumerated() {
                 group.addTask {
                     var random = SeededRandomNumberGenerator(seed: roundSeed)
-                    var counts = [Double](repeating: 0, count: table.rows.count)
+                    var counts = [Double](repeating: 0, count: weights.count)
                     counts.withUnsafeMutableBufferPointer { counts in
-                        for _ in 0..<table.battleCount { counts[alias.sample(random.next())] += 1 }
+                        for _ in 0..<draws { counts[alias.sample(random.next())] += 1 }
                     }
-                    let ratings = fitter.fit(table, weights: counts).ratings
-                    return (round, anchor?.apply(to: ratings, models: table.models) ?? ratings)
+                    return (round, fit(counts))
                 }
             }
             var samples = [[Double]](repeating: [], count: rounds)
-            for await (round, ratings) in group { samples[round] = ratings }
+            for await (round, values) in group { samples[round] = values }
             return samples
         }
     }

@@ -38,14 +38,18 @@ public struct SyntheticArena: Sendable, Equatable {
             var b = Int.random(in: 0..<models.count - 1, using: &random)
             if b >= a { b += 1 }
             let p = 1 / (1 + pow(10, (ratings[b] - ratings[a]) / 400))
-            let tie = tieRate * 2 * min(p, 1 - p)
-            let draw = Double.random(in: 0..<1, using: &random)
-            let winner: Battle.Winner =
-                if draw < p - tie / 2 { .modelA }
-                else if draw < p - tie / 6 { .tieBothBad }
-                else if draw < p + tie / 2 { .tie }
-                else { .modelB }
+            let winner = outcome(p: p, draw: Double.random(in: 0..<1, using: &random))
             return Battle(modelA: models[a], modelB: models[b], winner: winner, timestamp: 1_700_000_000 + Double(position))
         }
+    }
+
+    /// The vote for A's win probability `p` and a uniform `draw`: ties as described in
+    /// ``battles(count:seed:)``, so that A's expected score is exactly `p`.
+    func outcome(p: Double, draw: Double) -> Battle.Winner {
+        let tie = tieRate * 2 * min(p, 1 - p)
+        return if draw < p - tie / 2 { .modelA }
+            else if draw < p - tie / 6 { .tieBothBad }
+            else if draw < p + tie / 2 { .tie }
+            else { .modelB }
     }
 }

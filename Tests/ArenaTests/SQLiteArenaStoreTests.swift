@@ -8,7 +8,7 @@ import Testing
         let store = try SQLiteArenaStore(path: ":memory:")
         let created = Date(timeIntervalSince1970: 1_700_000_000)
         try await store.createBattle(BattleRecord(id: "b1", modelA: "x", modelB: "y", createdAt: created))
-        try await store.updateTurns(of: "b1", turns: 2, conversations: nil)
+        try await store.updateTurns(of: "b1", turns: 2, conversations: nil, style: nil)
         let voted = try await store.vote(on: "b1", winner: .modelB, judge: "j", at: created.addingTimeInterval(5))
         #expect(voted.verdict == .modelB)
         #expect(voted.turns == 2)
