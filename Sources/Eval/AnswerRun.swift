@@ -1,3 +1,4 @@
+import SwitchyardCore
 import Foundation
 
 /// `switchyard eval answer`: every model answers every question through the gateway, turn after
@@ -70,12 +71,12 @@ public struct AnswerRun: Sendable {
 
     /// One conversation: each turn is asked with the model's earlier answers in the history.
     static func answer(_ question: Question, model: String, client: ChatClient, maxTokens: Int) async throws -> ModelAnswer {
-        var messages: [ChatMessage] = []
+        var messages: [ChatCompletionRequest.Message] = []
         var replies: [String] = []
         for turn in question.turns {
-            messages.append(ChatMessage(role: "user", content: turn))
+            messages.append(ChatCompletionRequest.Message(role: "user", content: turn))
             let reply = try await client.complete(model: model, messages: messages, temperature: Category.temperature(of: question.category), maxTokens: maxTokens)
-            messages.append(ChatMessage(role: "assistant", content: reply))
+            messages.append(ChatCompletionRequest.Message(role: "assistant", content: reply))
             replies.append(reply)
         }
         return ModelAnswer(questionID: question.questionID, modelID: model, turns: replies)

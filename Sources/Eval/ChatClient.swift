@@ -29,7 +29,7 @@ public struct ChatClient: Sendable {
 
     struct Body: Encodable {
         var model: String
-        var messages: [ChatMessage]
+        var messages: [ChatCompletionRequest.Message]
         var temperature: Double
         var maxTokens: Int
         var stream = false
@@ -41,7 +41,7 @@ public struct ChatClient: Sendable {
     }
 
     /// The text of the reply's first choice.
-    public func complete(model: String, messages: [ChatMessage], temperature: Double, maxTokens: Int) async throws -> String {
+    public func complete(model: String, messages: [ChatCompletionRequest.Message], temperature: Double, maxTokens: Int) async throws -> String {
         let body = ByteBuffer(data: try JSONEncoder.switchyard.encode(Body(model: model, messages: messages, temperature: temperature, maxTokens: maxTokens)))
         var lastProblem = ""
         for attempt in 1...retry.attempts {

@@ -1,3 +1,5 @@
+import SwitchyardCore
+
 /// The messages that ask a judge for a verdict: the project's own wording of MT-Bench's scheme.
 ///
 /// Answers go between `<answer>` tags (`<answer A>`, `<answer B>` in a pair), the one answer being
@@ -75,8 +77,8 @@ public struct JudgePrompt: Sendable, Equatable {
     }
 
     /// The chat messages to send: the instructions as the system message, the material as the user's.
-    public var messages: [ChatMessage] {
-        [ChatMessage(role: "system", content: system), ChatMessage(role: "user", content: user)]
+    public var messages: [ChatCompletionRequest.Message] {
+        [ChatCompletionRequest.Message(role: "system", content: system), ChatCompletionRequest.Message(role: "user", content: user)]
     }
 
     private static func turn(_ turn: Int, question: Question, answers: [[String]]) -> Int? {

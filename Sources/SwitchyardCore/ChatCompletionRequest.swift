@@ -2,7 +2,8 @@
 ///
 /// Unknown fields are ignored here and travel on untouched in the raw body.
 public struct ChatCompletionRequest: Decodable, Sendable {
-    public struct Message: Decodable, Sendable {
+    /// One chat message, as read from a client and as sent by Switchyard's own clients (eval).
+    public struct Message: Codable, Sendable, Equatable {
         public var role: String
         public var content: String?
 
@@ -24,6 +25,12 @@ public struct ChatCompletionRequest: Decodable, Sendable {
             } else {
                 content = nil
             }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(role, forKey: .role)
+            try container.encode(content, forKey: .content)
         }
     }
 

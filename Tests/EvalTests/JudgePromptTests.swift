@@ -72,7 +72,7 @@ import Testing
     /// The simulator's judge reads these prompts: the longer answer wins, in either order.
     @Test func simulatedJudgeReadsThePrompts() throws {
         func ask(_ prompt: JudgePrompt) -> String {
-            SimulatedJudge.verdict(for: prompt.messages.map { ChatCompletionRequest.Message(role: $0.role, content: $0.content) }) ?? ""
+            SimulatedJudge.verdict(for: prompt.messages) ?? ""
         }
         let long = ["one two three four five six seven eight nine ten eleven", "a b c d e f g h i j k l"]
         let short = ["one two", "a"]
