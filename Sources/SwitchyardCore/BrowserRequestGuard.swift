@@ -65,7 +65,9 @@ public struct BrowserRequestGuard: Sendable, Equatable {
         if !loopback, let host = request.hosts.first, !request.origins.allSatisfy({ Self.isSameOrigin($0, host: host) }) {
             return .foreignOrigin
         }
-        if !request.hasBody && request.origins.isEmpty && request.contentTypes.isEmpty { return nil }
+        // A browser adds `Origin` to every POST; without one and without a body, no page sent it,
+        // whatever type a client library labels the empty body with (aiohttp says octet-stream).
+        if !request.hasBody && request.origins.isEmpty { return nil }
         if request.contentTypes.isEmpty || !request.contentTypes.allSatisfy(Self.isJSON) { return .unsupportedMediaType }
         return nil
     }

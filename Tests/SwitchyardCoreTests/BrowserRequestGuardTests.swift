@@ -47,14 +47,17 @@ import Testing
         }
     }
 
-    /// FastChat's clients post `/refresh_all_workers` and `/list_models` with no body and no type;
-    /// a browser always adds `Origin` to a POST, so a bare one with an origin is still refused.
+    /// FastChat's clients post `/refresh_all_workers` and `/list_models` with no body (aiohttp, as
+    /// FastChat's openai_api_server uses it, labels it `application/octet-stream`); a browser always
+    /// adds `Origin` to a POST, so a bare one with an origin is still refused, whatever its type.
     @Test func aBarePostPassesOnlyWithoutOrigin() {
         #expect(loopback.refusal(of: post(type: nil, body: false)) == nil)
         #expect(exposed.refusal(of: post(host: "10.0.0.5:21001", type: nil, body: false)) == nil)
         #expect(loopback.refusal(of: post(origin: "http://localhost:8000", type: nil, body: false)) == .unsupportedMediaType)
         #expect(exposed.refusal(of: post(host: "10.0.0.5:21001", origin: "http://10.0.0.5:21001", type: nil, body: false)) == .unsupportedMediaType)
-        #expect(loopback.refusal(of: post(type: "text/plain", body: false)) == .unsupportedMediaType)
+        #expect(loopback.refusal(of: post(type: "application/octet-stream", body: false)) == nil)
+        #expect(loopback.refusal(of: post(origin: "http://localhost:8000", type: "text/plain", body: false)) == .unsupportedMediaType)
+        #expect(loopback.refusal(of: post(type: "text/plain", body: true)) == .unsupportedMediaType)
     }
 
     @Test func loopbackHostsPass() {
