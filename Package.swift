@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(name: "SwitchyardCoreTests", dependencies: ["SwitchyardCore"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "Routing", "SwitchyardCore"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench", "SwitchyardCore"]),
-        .testTarget(name: "ArenaTests", dependencies: ["Arena", "Leaderboard", "SwitchyardCore"]),
+        .testTarget(name: "ArenaTests", dependencies: ["Arena", "Leaderboard", "SwitchyardCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "RoutingTests", dependencies: ["Routing", "SwitchyardCore"]),
         .testTarget(name: "LeaderboardTests", dependencies: ["Leaderboard", "SwitchyardCore"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Backends", "SwitchyardCore"]),

@@ -66,6 +66,11 @@ public struct FastChatBattle: Sendable, Equatable, Codable {
         public var reason: String
 
         public var description: String { "\(location): \(reason)" }
+
+        public init(location: String, reason: String) {
+            self.location = location
+            self.reason = reason
+        }
     }
 
     /// Reads a JSON array (FastChat's dumps) or JSON lines (our exports, appendable logs); the

@@ -123,7 +123,7 @@ public struct JudgmentLog: Sendable, Equatable {
                 }
                 judgeName = judge.isLLM ? JudgeAgreement.llmPrefix + judge.model : judge.model
             }
-            for (name, value) in [("model", modelA), ("model", modelB), ("judge", judgeName), ("question_id", questionID.text)] {
+            for (name, value) in [("model", modelA), ("model", modelB), ("judge", judge.model), ("question_id", questionID.text)] {
                 guard !value.isEmpty, value.utf8.count <= JudgmentLog.maxNameBytes else {
                     throw JSONRecordError(reason: "a \(name) must be 1 to \(JudgmentLog.maxNameBytes) bytes")
                 }

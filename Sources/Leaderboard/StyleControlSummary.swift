@@ -11,6 +11,13 @@ public struct StyleControlSummary: Sendable, Equatable, Codable {
         public var lower: Double
         public var upper: Double
 
+        public init(feature: StyleFeature, value: Double, lower: Double, upper: Double) {
+            self.feature = feature
+            self.value = value
+            self.lower = lower
+            self.upper = upper
+        }
+
         enum CodingKeys: String, CodingKey {
             case feature
             case value = "coefficient"
@@ -21,10 +28,16 @@ public struct StyleControlSummary: Sendable, Equatable, Codable {
 
     /// False when no battle carried style (or too few models did) and the board is the plain one.
     public var applied: Bool
-    /// Battles left out because they carry no style; all of them when not applied.
+    /// Battles that carry no style: left out of the board when applied.
     public var battlesWithoutStyle: Int
     /// Empty when not applied; a feature that never varied is missing.
     public var coefficients: [Coefficient]
+
+    public init(applied: Bool, battlesWithoutStyle: Int, coefficients: [Coefficient]) {
+        self.applied = applied
+        self.battlesWithoutStyle = battlesWithoutStyle
+        self.coefficients = coefficients
+    }
 
     enum CodingKeys: String, CodingKey {
         case applied, coefficients
