@@ -135,15 +135,21 @@ enum ArenaPages {
         \(style)
         </head><body>
         <header><h1>Leaderboard</h1><nav><a href="/arena">Arena</a></nav></header>
+        <div class="controls">
+          <label><input type="checkbox" id="style-control"> Style control (length and markdown held equal)</label>
+          <label>Votes <select id="votes"><option value="all">all</option><option value="human">human</option><option value="judge">LLM judge</option></select></label>
+        </div>
         <p id="summary">Loading…</p>
         <table>
           <thead><tr><th>Rank</th><th>Model</th><th>Rating</th><th>95% CI</th><th>Battles</th><th>Online Elo</th></tr></thead>
           <tbody id="rows"></tbody>
         </table>
+        <p id="notes"></p>
         <script>
         \(DashboardPage.apiKeyScript)
         async function load() {
-          const response = await authorizedFetch("/arena/leaderboard");
+          const query = new URLSearchParams({ votes: document.getElementById("votes").value, style_control: document.getElementById("style-control").checked });
+          const response = await authorizedFetch("/arena/leaderboard?" + query);
           const board = await response.json();
           if (!response.ok) { document.getElementById("summary").textContent = "Error: " + board.error.message; return; }
           const rows = document.getElementById("rows");
@@ -163,7 +169,22 @@ enum ArenaPages {
           }
           document.getElementById("summary").textContent =
             board.rows.length + " models, " + board.battles + " votes; Bradley–Terry ratings with " + board.bootstrap_rounds + " bootstrap rounds for the 95% intervals.";
+          const notes = [];
+          const style = board.style_control;
+          if (style && style.applied) {
+            notes.push("Style controlled: " + style.coefficients.map((c) => c.feature + " " + c.coefficient.toFixed(3) + " [" + c.coefficient_q025.toFixed(3) + ", " + c.coefficient_q975.toFixed(3) + "]").join(", ") + " (log-odds per standard deviation)" +
+              (style.battles_without_style ? "; " + style.battles_without_style + " votes without style left out." : "."));
+          } else if (style) {
+            notes.push("No vote records the answers' style: these are the plain ratings.");
+          }
+          for (const a of board.agreement || []) {
+            const rate = (r) => r.rate === undefined ? "n/a" : Math.round(r.rate * 100) + "% (" + r.agree + "/" + r.total + ")";
+            notes.push(a.judge + " agrees with humans on " + a.pairs + " pairs: " + rate(a.with_ties) + " with ties, " + rate(a.without_ties) + " without.");
+          }
+          document.getElementById("notes").textContent = notes.join(" ");
         }
+        document.getElementById("style-control").addEventListener("change", load);
+        document.getElementById("votes").addEventListener("change", load);
         load();
         </script>
         </body></html>
