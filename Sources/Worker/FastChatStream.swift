@@ -23,16 +23,22 @@ struct FastChatStream: Sendable {
     private var backendFinish: String?
     private var lastEmittedLength = 0
     private var written = 0
+    /// Unicode scalars in the text so far, for logprobs' offsets.
+    private var scalars: Int
     /// A stop string was found: the text is final and the backend need not be read further.
     private(set) var isStopped = false
     /// The backend reported an error in its stream.
     private(set) var failure: FastChatFailure?
+    /// Gathered when the request asked for logprobs.
+    private(set) var logprobs: FastChatLogprobs?
 
     /// Largest token count believed from a backend.
     static let tokenLimit = 1 << 32
 
-    init(prompt: String, echo: Bool, stops: [String], byteBudget: Int = 16 << 20) {
+    init(prompt: String, echo: Bool, stops: [String], logprobs: Bool = false, byteBudget: Int = 16 << 20) {
         self.prefix = echo ? prompt : ""
+        self.logprobs = logprobs ? FastChatLogprobs() : nil
+        self.scalars = self.prefix.unicodeScalars.count
         self.stops = stops.map { Array($0.utf8) }.filter { !$0.isEmpty }
         self.byteBudget = byteBudget
         self.estimatedPromptTokens = FastChatGeneration.estimatedTokens(prompt)
@@ -69,6 +75,10 @@ struct FastChatStream: Sendable {
         if let reason = choice["finish_reason"]?.string { backendFinish = reason }
         guard let delta = choice["text"]?.string, !delta.isEmpty else { return nil }
         deltas += 1
+        if logprobs != nil, let tokens = choice["logprobs"], tokens != .null {
+            logprobs?.append(tokens, at: scalars)
+        }
+        scalars += delta.unicodeScalars.count
         let searchFrom = max(0, generated.count - (stops.map(\.count).max() ?? 1) + 1)
         generated.append(contentsOf: delta.utf8)
         if let cut = firstStop(from: searchFrom) {
@@ -77,9 +87,14 @@ struct FastChatStream: Sendable {
             return nil
         }
         guard !endsInPartialStop else { return nil }
-        let length = prefix.utf8.count + generated.count
+        let length = emittedLength
         guard written + length <= byteBudget || (length - lastEmittedLength) * 8 >= lastEmittedLength else { return nil }
         return chunk(finishReason: nil)
+    }
+
+    /// About the bytes a chunk carries: the text, and a few dozen a token of logprobs.
+    private var emittedLength: Int {
+        prefix.utf8.count + generated.count + (logprobs?.tokens.count ?? 0) * 64
     }
 
     /// Ends the text with a failure (the backend's stream broke), unless one is already recorded.
@@ -93,10 +108,10 @@ struct FastChatStream: Sendable {
     }
 
     private mutating func chunk(finishReason: String?) -> ByteBuffer {
-        let object = Chunk(text: text, usage: usage, finishReason: finishReason)
+        let object = Chunk(text: text, usage: usage, finishReason: finishReason, logprobs: logprobs)
         var buffer = ByteBuffer(data: (try? JSONEncoder().encode(object)) ?? Data())
         buffer.writeInteger(UInt8(0))
-        lastEmittedLength = prefix.utf8.count + generated.count
+        lastEmittedLength = emittedLength
         written += buffer.readableBytes
         return buffer
     }
@@ -140,15 +155,17 @@ struct FastChatStream: Sendable {
         var errorCode = 0
         var usage: Usage
         @ExplicitNull var finishReason: String?
+        var logprobs: FastChatLogprobs?
 
-        init(text: String, usage: Usage, finishReason: String?) {
+        init(text: String, usage: Usage, finishReason: String?, logprobs: FastChatLogprobs?) {
             self.text = text
             self.usage = usage
             self.finishReason = finishReason
+            self.logprobs = logprobs
         }
 
         enum CodingKeys: String, CodingKey {
-            case text, usage
+            case text, usage, logprobs
             case errorCode = "error_code"
             case finishReason = "finish_reason"
         }

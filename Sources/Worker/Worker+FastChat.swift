@@ -115,7 +115,7 @@ extension Worker {
     /// returns the last chunk (or the error chunk the stream ended with). Throws only what writing
     /// to the client threw: the client is gone, and the backend has been told to stop.
     static func relay(_ body: ResponseBody, generation: FastChatGeneration, to client: any ResponseBodyWriter) async throws -> ByteBuffer {
-        let relay = FastChatRelay(stream: FastChatStream(prompt: generation.prompt, echo: generation.echo, stops: generation.stop))
+        let relay = FastChatRelay(stream: FastChatStream(prompt: generation.prompt, echo: generation.echo, stops: generation.stop, logprobs: generation.logprobs != nil))
         do {
             try await body.write(FastChatRelay.Writer(relay: relay, client: client))
         } catch is FastChatRelay.Stopped {

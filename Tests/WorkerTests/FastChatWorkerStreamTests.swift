@@ -98,3 +98,20 @@ import Testing
         #expect((0..<50).allSatisfy { _ in small.receive(Self.event(" t")) != nil })
     }
 }
+
+extension FastChatWorkerStreamTests {
+    @Test func logprobsAccumulateWithOffsetsIntoTheCumulativeText() throws {
+        var stream = FastChatStream(prompt: "é: ", echo: true, stops: [], logprobs: true)
+        let first = #"{"choices":[{"index":0,"text":"Hi","logprobs":{"tokens":["Hi"],"token_logprobs":[-0.5],"top_logprobs":[{"Hi":-0.5,"Yo":-1.5}],"text_offset":[99]},"finish_reason":null}]}"#
+        _ = stream.receive(Array(first.utf8))
+        let second = #"{"choices":[{"index":0,"text":" there","logprobs":{"tokens":[" there"],"token_logprobs":[null],"top_logprobs":[null],"text_offset":[0]},"finish_reason":"stop"}]}"#
+        let chunk = try Self.object(stream.receive(Array(second.utf8)))
+        let logprobs = try #require(chunk["logprobs"])
+        #expect(logprobs["tokens"]?.array?.compactMap(\.string) == ["Hi", " there"])
+        #expect(logprobs["text_offset"]?.array?.compactMap(\.integer) == [3, 5])
+        #expect(logprobs["token_logprobs"]?.array == [.number(-0.5), .null])
+        #expect(logprobs["top_logprobs"]?.array?.first?["Yo"]?.number == -1.5)
+        var plain = FastChatStream(prompt: "", echo: false, stops: [])
+        #expect(try Self.object(plain.receive(Array(first.utf8)))["logprobs"] == nil)
+    }
+}
