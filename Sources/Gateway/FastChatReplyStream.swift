@@ -71,6 +71,10 @@ final class FastChatReplyStream: WorkerReplyBody {
                 return .chunk(state.pending)
             }
             if state.ended { return .end }
+            // A broken object after good ones in the same read, now that those are sent.
+            if state.upstream != nil, let failure = state.splitter.failure {
+                throw Gateway.FastChatCallFailure(error: failure.openAIError, retryable: true, workerFault: true)
+            }
             guard let upstream = state.upstream else {
                 guard state.next < state.generations.count else {
                     state.pending.writeImmutableBuffer(state.transcoder.end())
@@ -113,7 +117,9 @@ final class FastChatReplyStream: WorkerReplyBody {
                     state.pending.writeImmutableBuffer(bytes)
                     state.upstream = nil
                 case .failed(let error, let retryable):
-                    if !state.committed {
+                    // Only the first object's failure is the attempt's, however the network cut
+                    // the body: once one was read, its bytes are the client's.
+                    if !state.committed, state.objectsRead == 1 {
                         throw Gateway.FastChatCallFailure(error: error, retryable: retryable, workerFault: error.status.code >= 500)
                     }
                     state.pending.writeImmutableBuffer(FastChatTranscoder.errorEvent(error))
