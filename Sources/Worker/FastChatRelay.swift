@@ -19,6 +19,21 @@ final class FastChatRelay {
         self.stream = stream
     }
 
+    /// Lets the backend write its whole stream (or until a stop string or a failure ends it),
+    /// chunks due going on to `client`. Throws only what writing to the client threw: the client
+    /// is gone, and the backend has been told to stop.
+    func run(_ body: ResponseBody, to client: any ResponseBodyWriter = Discard()) async throws(ClientGone) {
+        do {
+            try await body.write(Writer(relay: self, client: client))
+        } catch is Stopped {
+            // A stop string or a failure ended the text: the backend's remaining output is not wanted.
+        } catch let gone as ClientGone {
+            throw gone
+        } catch {
+            stream.fail(.backend("The backend's stream broke: \(error)"))
+        }
+    }
+
     /// What the backend writes into; chunks due go on to `client`.
     struct Writer: ResponseBodyWriter {
         let relay: FastChatRelay

@@ -88,9 +88,14 @@ extension Worker {
         }
         let backendBody = response.body
         guard streaming else {
-            defer { answered(200) }
-            let last = (try? await Self.relay(backendBody, generation: generation, to: FastChatRelay.Discard())) ?? ByteBuffer()
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: last.dropLastNUL()))
+            let relay = FastChatRelay(stream: Self.stream(for: generation))
+            try? await relay.run(backendBody)
+            if let failure = relay.stream.failure {
+                answered(Int(failure.status.code))
+                return Self.failureResponse(failure, streaming: false)
+            }
+            answered(200)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: relay.stream.finish().dropLastNUL()))
         }
         return Response(
             status: .ok,
@@ -111,19 +116,19 @@ extension Worker {
         )
     }
 
+    static func stream(for generation: FastChatGeneration) -> FastChatStream {
+        FastChatStream(prompt: generation.prompt, echo: generation.echo, stops: generation.stop, logprobs: generation.logprobs != nil)
+    }
+
     /// Feeds the backend's stream through ``FastChatStream``, writing each chunk due to `client`;
     /// returns the last chunk (or the error chunk the stream ended with). Throws only what writing
     /// to the client threw: the client is gone, and the backend has been told to stop.
     static func relay(_ body: ResponseBody, generation: FastChatGeneration, to client: any ResponseBodyWriter) async throws -> ByteBuffer {
-        let relay = FastChatRelay(stream: FastChatStream(prompt: generation.prompt, echo: generation.echo, stops: generation.stop, logprobs: generation.logprobs != nil))
+        let relay = FastChatRelay(stream: stream(for: generation))
         do {
-            try await body.write(FastChatRelay.Writer(relay: relay, client: client))
-        } catch is FastChatRelay.Stopped {
-            // A stop string ended the text: the backend's remaining output is not wanted.
-        } catch let gone as FastChatRelay.ClientGone {
-            throw gone.error
+            try await relay.run(body, to: client)
         } catch {
-            relay.stream.fail(.backend("The backend's stream broke: \(error)"))
+            throw error.error
         }
         if let failure = relay.stream.failure { return FastChatStream.errorChunk(failure) }
         return relay.stream.finish()

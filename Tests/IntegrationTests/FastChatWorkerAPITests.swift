@@ -195,5 +195,8 @@ struct FastChatWorkerAPITests {
         let broken = try await HTTP.post(proxy + "/worker_generate_stream", json: params)
         #expect(broken.status == 500)
         #expect(try Self.errorCode(broken) == 50001)
+        let brokenWhole = try await HTTP.post(proxy + "/worker_generate", json: params)
+        #expect(brokenWhole.status == 500)
+        #expect(try Self.errorCode(brokenWhole) == 50001)
     }
 }
