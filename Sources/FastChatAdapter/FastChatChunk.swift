@@ -10,16 +10,22 @@ public struct FastChatChunk: Sendable, Equatable {
     public var usage: Usage?
     /// `stop`, `length`, `abort` or whatever the worker says; nil while it goes on.
     public var finishReason: String?
+    /// Per-token detail, when the generation asked for it and the worker is well-formed.
+    public var logprobs: TextCompletion.Logprobs?
 
     /// Largest token count believed from a worker: more than any context, small enough that
     /// sums over 2048 answers cannot overflow.
     public static let tokenLimit = 1 << 32
 
-    public init(text: String, errorCode: Int = 0, usage: Usage? = nil, finishReason: String? = nil) {
+    /// Most tokens whose logprobs are believed from a worker.
+    public static let logprobsLimit = 1 << 16
+
+    public init(text: String, errorCode: Int = 0, usage: Usage? = nil, finishReason: String? = nil, logprobs: TextCompletion.Logprobs? = nil) {
         self.text = text
         self.errorCode = errorCode
         self.usage = usage
         self.finishReason = finishReason
+        self.logprobs = logprobs
     }
 
     /// Reads one object; anything that is not FastChat's shape is a worker failure.
@@ -46,6 +52,32 @@ public struct FastChatChunk: Sendable, Equatable {
         case .array(let reasons)?: finishReason = reasons.first?.string?.clipped(toUTF8Count: 64)
         default: finishReason = nil
         }
+        logprobs = fields["logprobs"].flatMap(Self.logprobs(in:))
+    }
+
+    /// FastChat's `{text_offset, tokens, token_logprobs, top_logprobs}`, or nil when it is not
+    /// that shape (a worker's malformed logprobs are dropped, not the answer): the lists must be
+    /// as long as `tokens`, numbers finite, offsets within token range; `top_logprobs` of
+    /// another length becomes nulls.
+    static func logprobs(in value: JSONValue) -> TextCompletion.Logprobs? {
+        func finite(_ value: JSONValue) -> Double? {
+            value.number.flatMap { $0.isFinite ? $0 : nil }
+        }
+        guard let items = value["tokens"]?.array, items.count <= logprobsLimit,
+            let offsets = value["text_offset"]?.array, let values = value["token_logprobs"]?.array,
+            offsets.count == items.count, values.count == items.count
+        else { return nil }
+        let tokens = items.compactMap(\.string)
+        let textOffset = offsets.compactMap { finite($0).map { Int(Swift.min(Swift.max($0, 0), Double(tokenLimit))) } }
+        guard tokens.count == items.count, textOffset.count == items.count,
+            values.allSatisfy({ $0 == .null || finite($0) != nil })
+        else { return nil }
+        let tops = value["top_logprobs"]?.array ?? []
+        let topLogprobs: [[String: Double]?] =
+            tops.count == items.count
+            ? tops.map { $0.object?.compactMapValues(finite) }
+            : Array(repeating: nil, count: items.count)
+        return .init(textOffset: textOffset, tokens: tokens, tokenLogprobs: values.map(finite), topLogprobs: topLogprobs)
     }
 
     /// Token counts clamped to `0...tokenLimit`; the total is recomputed, never believed.

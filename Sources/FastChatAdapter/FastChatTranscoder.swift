@@ -100,7 +100,9 @@ public struct FastChatTranscoder: Sendable {
             let reason = Self.openAIFinishReason(stopped ? "stop" : chunk.finishReason)
             if let usage = chunk.usage { add(usage) }
             chatChoices.append(.init(index: index, message: .init(content: answer), finishReason: reason))
-            textChoices.append(.init(text: answer, index: index, finishReason: reason))
+            // As FastChat's server: the worker's logprobs as they are, when the client asked.
+            let logprobs = parameters.logprobs == nil ? nil : chunk.logprobs
+            textChoices.append(.init(text: answer, index: index, logprobs: logprobs, finishReason: reason))
         }
         let usage = total ?? Usage(promptTokens: 0, completionTokens: 0)
         let data =

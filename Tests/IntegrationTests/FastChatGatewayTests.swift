@@ -33,9 +33,13 @@ struct FastChatGatewayTests {
             prompt.contains("café") ? ["Caf\u{FFFD}", "Café au", "Café au lait"]
             : prompt.contains("Count") ? ["one two E", "one two EN", "one two END three"]
             : ["Hello", "Hello wor", "Hello world"]
+        // Asked for logprobs, the last object carries the HF worker's (no alternatives).
+        let logprobs = parameters["logprobs"]?.integer == nil ? nil : Self.logprobs
         return texts.enumerated().map { Worker.object(echo + $1, completion: $0 + 1) }
-            + [Worker.object(echo + texts[texts.count - 1], completion: texts.count, finish: "stop")]
+            + [Worker.object(echo + texts[texts.count - 1], completion: texts.count, finish: "stop", logprobs: logprobs)]
     }
+
+    static let logprobs = #"{"text_offset": [0, 5], "tokens": ["Hello", " world"], "token_logprobs": [-0.5, -0.25], "top_logprobs": [{}, {}]}"#
 
     /// FastChat's model worker running out of GPU memory before any text.
     static let outOfMemory = #"{"text": "**NETWORK ERROR DUE TO HIGH TRAFFIC. PLEASE REGENERATE OR REFRESH THIS PAGE.**\n\n(CUDA out of memory.)", "error_code": 50002}"#
@@ -167,6 +171,13 @@ struct FastChatGatewayTests {
         #expect(completionSent["prompt"]?.string == "Once upon a time")
         #expect(completionSent["echo"] == .bool(true))
         #expect(completionSent["max_new_tokens"]?.integer == 5)
+        #expect(echoedAnswer["choices"]?.array?.first?["logprobs"] == .null, "not asked for")
+        let withLogprobs = try Self.json(try await HTTP.post(gateway + "/v1/completions", json: #"{"model":"vicuna-7b","prompt":"Say hi","logprobs":1}"#))
+        #expect(worker.calls(to: "/worker_generate").last?["logprobs"]?.integer == 1)
+        let logprobs = try #require(withLogprobs["choices"]?.array?.first?["logprobs"])
+        #expect(logprobs["tokens"] == .array([.string("Hello"), .string(" world")]))
+        #expect(logprobs["token_logprobs"] == .array([.number(-0.5), .number(-0.25)]))
+        #expect(logprobs["text_offset"] == .array([.number(0), .number(5)]))
         let echoedStream = try await HTTP.post(gateway + "/v1/completions", json: completion + #","stream":true}"#)
         #expect(echoedStream.events.last == "[DONE]")
         let pieces = try echoedStream.events.dropLast().map { try JSONValue(parsing: ByteBuffer(string: $0)) }

@@ -48,9 +48,10 @@ final class FastChatWorkerDouble: Sendable {
         """#
 
     /// One stream object in `json.dumps`'s shape.
-    static func object(_ text: String, prompt: Int = 5, completion: Int, finish: String? = nil, errorCode: Int = 0) -> String {
+    static func object(_ text: String, prompt: Int = 5, completion: Int, finish: String? = nil, errorCode: Int = 0, logprobs: String? = nil) -> String {
         let reason = finish.map { #""\#($0)""# } ?? "null"
-        return #"{"text": \#(quoted(text)), "error_code": \#(errorCode), "usage": {"prompt_tokens": \#(prompt), "completion_tokens": \#(completion), "total_tokens": \#(prompt + completion)}, "finish_reason": \#(reason)}"#
+        let extra = logprobs.map { #", "logprobs": \#($0)"# } ?? ""
+        return #"{"text": \#(quoted(text)), "error_code": \#(errorCode), "usage": {"prompt_tokens": \#(prompt), "completion_tokens": \#(completion), "total_tokens": \#(prompt + completion)}, "finish_reason": \#(reason)\#(extra)}"#
     }
 
     /// A JSON string literal with non-ASCII left raw, so byte-wise writes cut characters.
