@@ -31,6 +31,11 @@ public struct FastChatTranscoder: Sendable {
     private var finishReason: String?
     private var generationUsage: Usage?
     private var total: Usage?
+    /// Completions with `logprobs`: the worker's latest (cumulative, as FastChat's HF worker
+    /// sends them) and how many tokens of them the client has; each text chunk carries the rest.
+    private var wantsLogprobs = false
+    private var logprobs: TextCompletion.Logprobs?
+    private var logprobsSent = 0
 
     public init(job: FastChatJob, id: String, created: Int, errors: FastChatErrorTable = .standard) {
         self.kind = job.kind
@@ -48,6 +53,9 @@ public struct FastChatTranscoder: Sendable {
         text = GenerationText(stopStrings: parameters.echo ? [] : parameters.stop)
         finishReason = nil
         generationUsage = nil
+        wantsLogprobs = kind == .completion && parameters.logprobs != nil
+        logprobs = nil
+        logprobsSent = 0
         return kind == .chat ? event(delta: .init(role: "assistant", content: "")) : ByteBuffer()
     }
 
@@ -55,6 +63,7 @@ public struct FastChatTranscoder: Sendable {
     public mutating func consume(_ chunk: FastChatChunk) -> Step {
         if let failure = failure(in: chunk) { return .failed(failure.error, retryable: failure.retryable) }
         if let usage = chunk.usage { generationUsage = usage }
+        if wantsLogprobs, let latest = chunk.logprobs, latest.tokens.count >= logprobsSent { logprobs = latest }
         let delta = text.delta(for: chunk.text)
         var bytes = delta.isEmpty ? ByteBuffer() : event(text: delta)
         if text.stopped || chunk.finishReason != nil {
@@ -130,7 +139,8 @@ public struct FastChatTranscoder: Sendable {
         if let generationUsage { add(generationUsage) }
         generationUsage = nil
         let reason = Self.openAIFinishReason(finishReason)
-        bytes.writeImmutableBuffer(kind == .chat ? event(delta: .init(), finishReason: reason) : event(completion: "", finishReason: reason))
+        // Tokens that brought no text (the worker's finish object) come with the finish.
+        bytes.writeImmutableBuffer(kind == .chat ? event(delta: .init(), finishReason: reason) : event(completion: "", finishReason: reason, logprobs: unsentLogprobs()))
         return bytes
     }
 
@@ -139,16 +149,27 @@ public struct FastChatTranscoder: Sendable {
         total = sum ?? usage
     }
 
-    private func event(text: String) -> ByteBuffer {
-        kind == .chat ? event(delta: .init(content: text)) : event(completion: text, finishReason: nil)
+    private mutating func event(text: String) -> ByteBuffer {
+        kind == .chat ? event(delta: .init(content: text)) : event(completion: text, finishReason: nil, logprobs: unsentLogprobs())
+    }
+
+    /// The tokens of the worker's logprobs the client has not had yet.
+    private mutating func unsentLogprobs() -> TextCompletion.Logprobs? {
+        guard let logprobs, logprobs.tokens.count > logprobsSent else { return nil }
+        let new = logprobsSent..<logprobs.tokens.count
+        logprobsSent = logprobs.tokens.count
+        return .init(
+            textOffset: Array(logprobs.textOffset[new]), tokens: Array(logprobs.tokens[new]),
+            tokenLogprobs: Array(logprobs.tokenLogprobs[new]), topLogprobs: Array(logprobs.topLogprobs[new])
+        )
     }
 
     private func event(delta: ChatCompletionChunk.Delta, finishReason: String? = nil) -> ByteBuffer {
         Self.event(ChatCompletionChunk(id: id, created: created, model: model, choices: [.init(index: index, delta: delta, finishReason: finishReason)]))
     }
 
-    private func event(completion text: String, finishReason: String?) -> ByteBuffer {
-        Self.event(TextCompletion(id: id, created: created, model: model, choices: [.init(text: text, index: index, finishReason: finishReason)]))
+    private func event(completion text: String, finishReason: String?, logprobs: TextCompletion.Logprobs? = nil) -> ByteBuffer {
+        Self.event(TextCompletion(id: id, created: created, model: model, choices: [.init(text: text, index: index, logprobs: logprobs, finishReason: finishReason)]))
     }
 
     static func event(_ value: some Encodable) -> ByteBuffer {

@@ -35,6 +35,34 @@ import Testing
         #expect(try Self.completion(logprobs: nil, chunk: chunk) == .null)
     }
 
+    /// Streamed, each chunk carries the tokens it adds to the worker's cumulative logprobs.
+    @Test func streamedChunksCarryTheirOwnTokens() throws {
+        let job = try FastChatJob(
+            ByteBuffer(string: #"{"model":"m","prompt":"Say","logprobs":1,"stream":true}"#),
+            endpoint: .completions, template: .init(name: "t", separatorStyle: .addColonSingle), servedModel: "m"
+        )
+        var transcoder = FastChatTranscoder(job: job, id: "cmpl-1", created: 1)
+        var bytes = transcoder.begin(job.parameters, index: 0)
+        let one = #"{"text_offset": [0], "tokens": ["Hello"], "token_logprobs": [-0.5], "top_logprobs": [{}]}"#
+        let two = #"{"text_offset": [0, 5], "tokens": ["Hello", " world"], "token_logprobs": [-0.5, -0.25], "top_logprobs": [{}, {}]}"#
+        for object in [
+            #"{"text": "Hello", "error_code": 0, "logprobs": \#(one)}"#,
+            #"{"text": "Hello world", "error_code": 0, "logprobs": \#(two)}"#,
+            #"{"text": "Hello world", "error_code": 0, "finish_reason": "stop", "logprobs": \#(two)}"#,
+        ] {
+            switch transcoder.consume(try FastChatChunk(parsing: ByteBuffer(string: object))) {
+            case .more(let more), .finished(let more): bytes.writeImmutableBuffer(more)
+            case .failed(let error, _): Issue.record("\(error)")
+            }
+        }
+        var parser = ServerSentEventParser()
+        let choices = try parser.feed(bytes).map { try JSONValue(parsing: ByteBuffer(bytes: $0))["choices"]?.array?.first }
+        #expect(choices.map { $0?["text"]?.string } == ["Hello", " world", ""])
+        #expect(choices.map { $0?["logprobs"]?["tokens"] } == [.array([.string("Hello")]), .array([.string(" world")]), nil])
+        #expect(choices[2]?["logprobs"] == .null, "the finish has no tokens left to carry")
+        #expect(choices[1]?["logprobs"]?["text_offset"] == .array([.number(5)]))
+    }
+
     @Test func malformedLogprobsAreDroppedNotFatal() throws {
         for malformed in [
             #""yes""#,

@@ -178,6 +178,12 @@ struct FastChatGatewayTests {
         #expect(logprobs["tokens"] == .array([.string("Hello"), .string(" world")]))
         #expect(logprobs["token_logprobs"] == .array([.number(-0.5), .number(-0.25)]))
         #expect(logprobs["text_offset"] == .array([.number(0), .number(5)]))
+        // Streamed, the tokens come with the finish chunk here: the worker sent them with its finish object.
+        let logprobStream = try await HTTP.post(gateway + "/v1/completions", json: #"{"model":"vicuna-7b","prompt":"Say hi","logprobs":1,"stream":true}"#)
+        let streamedTokens = try logprobStream.events.dropLast().flatMap { event -> [JSONValue] in
+            try JSONValue(parsing: ByteBuffer(string: event))["choices"]?.array?.first?["logprobs"]?["tokens"]?.array ?? []
+        }
+        #expect(streamedTokens == [.string("Hello"), .string(" world")])
         let echoedStream = try await HTTP.post(gateway + "/v1/completions", json: completion + #","stream":true}"#)
         #expect(echoedStream.events.last == "[DONE]")
         let pieces = try echoedStream.events.dropLast().map { try JSONValue(parsing: ByteBuffer(string: $0)) }
