@@ -76,7 +76,7 @@ extension Gateway {
         do {
             let body = try transcoder.body(answers)
             return reply(lease: lease, requestID: requestID, contentType: "application/json", first: body, rest: FinishedReplyBody())
-        } catch let error as FastChatBodyFailure {
+        } catch {
             throw FastChatCallFailure(error: error.error, retryable: error.retryable, workerFault: error.error.status.code >= 500)
         }
     }
@@ -87,7 +87,7 @@ extension Gateway {
             let answer = try await callFastChat("/worker_get_embeddings", body: batch, on: lease, requestID: requestID)
             do {
                 try embeddings.add(answer)
-            } catch let error as FastChatBodyFailure {
+            } catch {
                 throw FastChatCallFailure(error: error.error, retryable: error.retryable, workerFault: error.error.status.code >= 500)
             }
         }
