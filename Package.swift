@@ -167,5 +167,6 @@ if Context.environment["SWITCHYARD_FUZZ"] == "1" {
         .executableTarget(name: "FuzzJSON", dependencies: ["FuzzSupport", "SwitchyardCore"], path: "Fuzz/FuzzJSON"),
         .executableTarget(name: "FuzzSSE", dependencies: ["FuzzSupport", "SwitchyardCore", "Backends"], path: "Fuzz/FuzzSSE"),
         .executableTarget(name: "FuzzStream", dependencies: ["FuzzSupport", "SwitchyardCore", "Backends"], path: "Fuzz/FuzzStream"),
+        .executableTarget(name: "FuzzFastChat", dependencies: ["FuzzSupport", "SwitchyardCore", "FastChatAdapter", "Conversation"], path: "Fuzz/FuzzFastChat"),
     ]
 }
