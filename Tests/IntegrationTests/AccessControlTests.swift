@@ -195,17 +195,8 @@ struct AccessControlTests {
     }
 
     /// Runs a command line tool to its end and returns its exit status and standard output.
-    static func tool(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    static func tool(_ path: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await SwitchyardProcess.runToEnd(URL(fileURLWithPath: path), arguments)
     }
 
     /// Needs the openssl and curl command line tools to make a certificate and speak HTTPS with it.
@@ -216,7 +207,7 @@ struct AccessControlTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let certificate = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path
-        let made = try Self.tool(
+        let made = try await Self.tool(
             "/usr/bin/openssl",
             ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
              "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
@@ -233,12 +224,12 @@ struct AccessControlTests {
         #expect(gateway.hasPrefix("https://"))
 
         // curl checks the certificate against the file: the daemon really serves it.
-        let connection = try Self.tool("/usr/bin/curl", ["-sS", "--cacert", certificate, controller + "/test_connection"])
+        let connection = try await Self.tool("/usr/bin/curl", ["-sS", "--cacert", certificate, controller + "/test_connection"])
         #expect(connection.status == 0)
         #expect(connection.output == #""success""#)
-        let models = try Self.tool("/usr/bin/curl", ["-sS", "--cacert", certificate, "-H", "Authorization: Bearer sk-tls-test-key-01", gateway + "/v1/models"])
+        let models = try await Self.tool("/usr/bin/curl", ["-sS", "--cacert", certificate, "-H", "Authorization: Bearer sk-tls-test-key-01", gateway + "/v1/models"])
         #expect(models.output.contains(#""object":"list""#))
-        let plain = try Self.tool("/usr/bin/curl", ["-sS", "--max-time", "5", controller.replacingOccurrences(of: "https://", with: "http://") + "/test_connection"])
+        let plain = try await Self.tool("/usr/bin/curl", ["-sS", "--max-time", "5", controller.replacingOccurrences(of: "https://", with: "http://") + "/test_connection"])
         #expect(plain.output != #""success""#)
     }
 }

@@ -15,16 +15,13 @@ struct BenchCommandTests {
         }
 
         for mode in [["--stream"], []] {
-            let process = Process()
-            process.executableURL = SwitchyardProcess.executable
-            process.arguments = ["bench", "--url", gateway, "--model", "sim-model", "--concurrency", "4", "--requests", "40", "--warmup", "4", "--json"] + mode
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
-            let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let bench = try await SwitchyardProcess.runToEnd(
+                SwitchyardProcess.executable,
+                ["bench", "--url", gateway, "--model", "sim-model", "--concurrency", "4", "--requests", "40", "--warmup", "4", "--json"] + mode,
+                errors: .standardError
+            )
+            #expect(bench.status == 0)
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(bench.output.utf8)) as? [String: Any])
             #expect(report["requests"] as? Int == 40)
             #expect(report["succeeded"] as? Int == 40)
             #expect(report["output_tokens"] as? Int == 240)

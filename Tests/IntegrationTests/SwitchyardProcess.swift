@@ -53,20 +53,40 @@ final class SwitchyardProcess: Sendable {
 
     /// Runs a short-lived command (`status`, `leaderboard`, …) to its end.
     static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
         let errors = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("switchyard-run-\(UUID().uuidString).err")
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errors) }
-        process.standardError = try FileHandle(forWritingTo: errors)
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self), (try? String(contentsOf: errors, encoding: .utf8)) ?? "")
+        let result = try await runToEnd(
+            executable, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            errors: try FileHandle(forWritingTo: errors)
+        )
+        return (result.status, result.output, (try? String(contentsOf: errors, encoding: .utf8)) ?? "")
+    }
+
+    /// Runs a program to its end and returns its exit status and standard output. Waiting for a
+    /// child blocks a thread, so it happens on a thread of its own: Swift's cooperative pool has
+    /// one thread per core, and the other tests' in-process servers and clients need them.
+    static func runToEnd(
+        _ executable: URL, _ arguments: [String], environment: [String: String]? = nil, errors: FileHandle = .nullDevice
+    ) async throws -> (status: Int32, output: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result {
+                    let process = Process()
+                    process.executableURL = executable
+                    process.arguments = arguments
+                    if let environment { process.environment = environment }
+                    let output = Pipe()
+                    process.standardOutput = output
+                    process.standardError = errors
+                    process.standardInput = FileHandle.nullDevice
+                    try process.run()
+                    let data = output.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+                })
+            }.start()
+        }
     }
 
     /// Waits for the "switchyard ROLE listening on URL" line and returns the URL.
