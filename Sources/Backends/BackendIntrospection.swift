@@ -15,7 +15,7 @@ public protocol BackendIntrospection: ModelBackend {
 extension SimulatorBackend: BackendIntrospection {
     public func contextLength() async -> Int? { nil }
     /// The simulator's tokens are whitespace-separated words.
-    public func countTokens(_ prompt: String) async -> Int? { SimulatedReply.words(in: prompt).count }
+    public func countTokens(_ prompt: String) async -> Int? { SimulatedReply.wordCount(in: prompt) }
 }
 
 extension ProcessBackend: BackendIntrospection {

@@ -15,12 +15,12 @@ public enum SimulatedJudge {
     public static func verdict(for messages: [ChatCompletionRequest.Message]) -> String? {
         let text = messages.compactMap(\.content).joined(separator: "\n")
         if text.contains("[[A]]"), let a = answer("A", in: text), let b = answer("B", in: text) {
-            let (wordsA, wordsB) = (SimulatedReply.words(in: a).count, SimulatedReply.words(in: b).count)
+            let (wordsA, wordsB) = (SimulatedReply.wordCount(in: a), SimulatedReply.wordCount(in: b))
             let verdict = wordsA > wordsB ? "[[A]]" : wordsB > wordsA ? "[[B]]" : "[[C]]"
             return "Answer A has \(wordsA) words and answer B has \(wordsB); this simulated judge prefers the longer one. \(verdict)"
         }
         if text.contains("[[rating]]"), let answer = answer(nil, in: text) {
-            let words = SimulatedReply.words(in: answer).count
+            let words = SimulatedReply.wordCount(in: answer)
             return "The answer has \(words) words; this simulated judge gives one point plus one per five words. Rating: [[\(rating(words: words))]]"
         }
         return nil

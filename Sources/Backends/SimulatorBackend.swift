@@ -34,10 +34,14 @@ public struct SimulatorBackend: ModelBackend {
         }
         let id = Self.makeID(prefix: "chatcmpl-")
         let created = Int(Date().timeIntervalSince1970)
-        let words = SimulatedReply.words(in: messages.last { $0.role == "user" }?.content ?? "")
-        let promptTokens = messages.reduce(0) { $0 + SimulatedReply.words(in: $1.content ?? "").count }
+        // A tool call's arguments take every word; a reply only the words it can use.
+        let words = SimulatedReply.words(
+            in: messages.last { $0.role == "user" }?.content ?? "",
+            limit: request.calledFunction != nil ? .max : SimulatedReply.sourceLimit(outputTokens: configuration.outputTokens, choices: request.choiceCount)
+        )
+        let promptTokens = messages.reduce(0) { $0 + SimulatedReply.wordCount(in: $1.content ?? "") }
         // Asked for a verdict, the simulator answers as a judge (whole, unless the limit cuts it).
-        let verdict = SimulatedJudge.verdict(for: messages).map(SimulatedReply.words(in:))
+        let verdict = SimulatedJudge.verdict(for: messages).map { SimulatedReply.words(in: $0) }
         let replies = (0..<request.choiceCount).map { choice in
             SimulatedReply(
                 promptTokens: promptTokens, source: verdict ?? words, limit: request.maxCompletionTokens ?? request.maxTokens,
@@ -102,16 +106,19 @@ public struct SimulatorBackend: ModelBackend {
         let id = Self.makeID(prefix: "cmpl-")
         let created = Int(Date().timeIntervalSince1970)
         // Choice indexes run across prompts, `n` per prompt, as OpenAI numbers them.
-        let replies = prompts.flatMap { prompt in
-            (0..<request.choiceCount).map { choice in
+        let sourceLimit = SimulatedReply.sourceLimit(outputTokens: configuration.outputTokens, choices: request.choiceCount)
+        let promptTokens = prompts.map(SimulatedReply.wordCount(in:))
+        let replies = zip(prompts, promptTokens).flatMap { prompt, tokens in
+            let source = SimulatedReply.words(in: prompt, limit: sourceLimit)
+            return (0..<request.choiceCount).map { choice in
                 SimulatedReply(
-                    promptTokens: SimulatedReply.words(in: prompt).count, source: SimulatedReply.words(in: prompt),
+                    promptTokens: tokens, source: source,
                     limit: request.maxTokens ?? 16, outputTokens: configuration.outputTokens, choice: choice
                 )
             }
         }
         let usage = Usage(
-            promptTokens: prompts.reduce(0) { $0 + SimulatedReply.words(in: $1).count },
+            promptTokens: promptTokens.reduce(0, +),
             completionTokens: replies.reduce(0) { $0 + $1.tokens.count }
         )
         func completion(_ choices: [TextCompletion.Choice], usage: Usage? = nil) -> TextCompletion {
@@ -146,7 +153,7 @@ public struct SimulatorBackend: ModelBackend {
                 embedding: .init(SimulatedEmbedding.vector(for: text, dimensions: request.dimensions ?? configuration.embeddingDimensions), base64: base64)
             )
         }
-        let tokens = inputs.reduce(0) { $0 + max(1, SimulatedReply.words(in: $1).count) }
+        let tokens = inputs.reduce(0) { $0 + max(1, SimulatedReply.wordCount(in: $1)) }
         return try whole(EmbeddingList(data: data, model: request.model, usage: .init(promptTokens: tokens)), tokens: 0, fault: nil)
     }
 

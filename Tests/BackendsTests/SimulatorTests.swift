@@ -35,6 +35,20 @@ import Testing
         #expect(SimulatedReply(for: parsed, outputTokens: 8).text == "hi there")
         #expect(SimulatedReply(for: request(""), outputTokens: 2).text == "Hello Hello")
     }
+
+    @Test func wordsEndAtEveryWhitespaceACharacterHas() {
+        let text = "a\u{00A0}b\u{2003}c\r\nd\te\u{3000}f  e\u{0301}g \u{85}h\u{0B}i\u{0C}"
+        let words = text.split(whereSeparator: \.isWhitespace).map(String.init)
+        let reply = SimulatedReply(for: request(text), outputTokens: words.count)
+        #expect(reply.promptTokens == words.count + 2)
+        #expect(reply.text == words.joined(separator: " "))
+    }
+
+    @Test func aLongPromptIsCountedWholeAndRepliedFromItsStart() {
+        let prompt = String(repeating: "w1 w2 w3 ", count: 100_000)
+        #expect(SimulatedReply(for: request(prompt), outputTokens: 4, choice: 2).text == "w3 w1 w2 w3")
+        #expect(SimulatedReply(for: request(prompt), outputTokens: 4).promptTokens == 300_002)
+    }
 }
 
 @Suite struct SimulatorBackendTests {
