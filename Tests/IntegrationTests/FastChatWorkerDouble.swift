@@ -25,16 +25,14 @@ final class FastChatWorkerDouble: Sendable {
     let url: String
     let model: String
     private let calls: Locked<[Call]>
-    private let task: Task<Void, any Error>
+    private let server: InProcessServer
 
-    private init(url: String, model: String, calls: Locked<[Call]>, task: Task<Void, any Error>) {
+    private init(url: String, model: String, calls: Locked<[Call]>, server: InProcessServer) {
         self.url = url
         self.model = model
         self.calls = calls
-        self.task = task
+        self.server = server
     }
-
-    deinit { task.cancel() }
 
     /// The calls received on `path`, oldest first.
     func calls(to path: String) -> [JSONValue] {
@@ -100,19 +98,8 @@ final class FastChatWorkerDouble: Sendable {
                 return Response(status: .notFound)
             }
         }
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "fastchat-worker-double")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
-            logger: logger
-        )
-        let task = Task { try await app.runService() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
-        return FastChatWorkerDouble(url: "http://127.0.0.1:\(port)", model: model, calls: calls, task: task)
+        let server = try await InProcessServer.start(router, label: "fastchat-worker-double")
+        return FastChatWorkerDouble(url: server.url, model: model, calls: calls, server: server)
     }
 
     /// Registers with `controller` as FastChat's worker does: no `api`, so the gateway speaks

@@ -20,17 +20,15 @@ final class LoopbackServer: Sendable {
 
     let url: String
     private let counter: Counter
-    private let task: Task<Void, any Error>
+    private let server: InProcessServer
 
     var hits: Int { counter.count.withLock { $0 } }
 
-    private init(url: String, counter: Counter, task: Task<Void, any Error>) {
+    private init(url: String, counter: Counter, server: InProcessServer) {
         self.url = url
         self.counter = counter
-        self.task = task
+        self.server = server
     }
-
-    deinit { task.cancel() }
 
     static func start(_ answer: @escaping @Sendable (Request) -> Answer) async throws -> LoopbackServer {
         let counter = Counter()
@@ -41,19 +39,8 @@ final class LoopbackServer: Sendable {
                 return respond(answer(request))
             }
         }
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "loopback-peer")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
-            logger: logger
-        )
-        let task = Task { try await app.runService() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
-        return LoopbackServer(url: "http://127.0.0.1:\(port)", counter: counter, task: task)
+        let server = try await InProcessServer.start(router, label: "loopback-peer")
+        return LoopbackServer(url: server.url, counter: counter, server: server)
     }
 
     private static func respond(_ answer: Answer) -> Response {
