@@ -9,6 +9,7 @@ extension Controller {
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         addFastChatRoutes(to: router)
         addNativeRoutes(to: router)
+        addBeatStreamRoute(to: router)
         router.addMetricsRoute { [store] in ControllerMetrics.refresh(from: store) }
     }
 
@@ -50,7 +51,7 @@ extension Controller {
         router.post("receive_heart_beat") { request, _ -> Response in
             try access.registration.authorize(request)
             var request = request
-            let beat = try FastChat.HeartBeat(parsing: try await request.collectBody(upTo: 1 << 20))
+            let beat = try FastChat.HeartBeat(parsing: try await request.collectBody(upTo: FastChat.HeartBeat.maximumSize))
             let exists = store.heartbeat(beat)
             ControllerMetrics.heartbeat(known: exists)
             if !exists {

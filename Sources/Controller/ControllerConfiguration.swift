@@ -19,6 +19,9 @@ public struct ControllerConfiguration: Sendable {
     public var workerAddresses: WorkerAddressPolicy
     /// Most workers registered at once; registrations of new addresses beyond it get 503.
     public var maxWorkers: Int
+    /// How long a heartbeat stream lasts before the controller ends it and the worker opens the
+    /// next: well inside the server's request deadline, which would otherwise cut it as broken.
+    public var beatStreamLifetime: Duration
 
     public init(
         heartbeatExpiration: Duration = .seconds(10),
@@ -28,7 +31,8 @@ public struct ControllerConfiguration: Sendable {
         watchKeepAlive: Duration = .seconds(2),
         access: ControllerAccess = .open,
         workerAddresses: WorkerAddressPolicy = .init(),
-        maxWorkers: Int = WorkerRegistry.defaultCapacity
+        maxWorkers: Int = WorkerRegistry.defaultCapacity,
+        beatStreamLifetime: Duration = .seconds(30)
     ) {
         self.heartbeatExpiration = heartbeatExpiration
         self.sweepInterval = sweepInterval ?? min(.seconds(1), heartbeatExpiration / 4)
@@ -38,5 +42,6 @@ public struct ControllerConfiguration: Sendable {
         self.access = access
         self.workerAddresses = workerAddresses
         self.maxWorkers = maxWorkers
+        self.beatStreamLifetime = beatStreamLifetime
     }
 }

@@ -18,6 +18,10 @@ enum ControllerMetrics {
         Counter(label: "switchyard_controller_expiries_total").increment(by: count)
     }
 
+    static func beatStreamBroke(removing count: Int) {
+        Counter(label: "switchyard_controller_beat_stream_removals_total").increment(by: count)
+    }
+
     /// Workers by state and by model, read from the registry when Prometheus scrapes.
     static func refresh(from store: RegistryStore) {
         var states: [[String]: Double] = [["ready"]: 0, ["draining"]: 0]

@@ -22,6 +22,7 @@ public final class RegistryStore: Sendable {
         /// Watchers whose buffer was full, to be ended once the lock is released.
         var fallenBehind: [AsyncStream<RegistryEvent>.Continuation] = []
         var nextWatcher = 0
+        var nextBeatStream: UInt64 = 0
         var random = SystemRandomNumberGenerator()
 
         mutating func publish(_ event: RegistryEvent) {
@@ -84,10 +85,12 @@ public final class RegistryStore: Sendable {
         )
     }
 
-    /// Records a heartbeat; returns false for an unknown worker.
-    public func heartbeat(_ beat: FastChat.HeartBeat) -> Bool {
+    /// Records a heartbeat, sent over `stream` or (nil) in a POST; returns false for an unknown worker.
+    public func heartbeat(_ beat: FastChat.HeartBeat, stream: UInt64? = nil) -> Bool {
         change { state in
-            switch state.registry.heartbeat(address: beat.workerName, queueLength: beat.queueLength, state: beat.state, activity: beat.activity, now: .now) {
+            switch state.registry.heartbeat(
+                address: beat.workerName, queueLength: beat.queueLength, state: beat.state, activity: beat.activity, stream: stream, now: .now
+            ) {
             case .unknown:
                 return false
             case .refreshed:
@@ -113,6 +116,24 @@ public final class RegistryStore: Sendable {
             if state.registry.remove(address: address) {
                 state.publish(.remove(address: address))
             }
+        }
+    }
+
+    /// A new heartbeat stream's identity.
+    public func openBeatStream() -> UInt64 {
+        state.withLock { state in
+            defer { state.nextBeatStream &+= 1 }
+            return state.nextBeatStream
+        }
+    }
+
+    /// Drops the workers that beat over `stream` (among `addresses`), which broke; returns them.
+    @discardableResult
+    public func beatStreamBroke(_ stream: UInt64, addresses: some Sequence<String>) -> [String] {
+        change { state in
+            let gone = state.registry.removeBeatenOver(stream, addresses: addresses)
+            for address in gone { state.publish(.remove(address: address)) }
+            return gone
         }
     }
 

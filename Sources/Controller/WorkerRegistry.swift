@@ -16,6 +16,9 @@ public struct WorkerRegistry: Sendable {
         public var activity: WorkerActivity? = nil
         /// When an operator last set the state here, until a heartbeat agrees with it.
         public var operatorStateSince: ContinuousClock.Instant? = nil
+        /// The heartbeat stream the last beat came over (nil: a POST): when that stream breaks,
+        /// the worker is gone at once instead of after the expiry.
+        public var beatStream: UInt64? = nil
     }
 
     /// How long a heartbeat that contradicts an operator's drain or undrain is taken for one sent
@@ -84,6 +87,7 @@ public struct WorkerRegistry: Sendable {
         queueLength: Int,
         state: WorkerState? = nil,
         activity: WorkerActivity? = nil,
+        stream: UInt64? = nil,
         now: ContinuousClock.Instant
     ) -> HeartbeatOutcome {
         guard var entry = entries[address] else { return .unknown }
@@ -99,6 +103,7 @@ public struct WorkerRegistry: Sendable {
             }
         }
         entry.activity = activity?.clamped
+        entry.beatStream = stream
         entry.lastHeartbeat = now
         entries[address] = entry
         return entry.status == before ? .refreshed : .changed(Self.record(address: address, entry: entry, now: now))
@@ -119,6 +124,14 @@ public struct WorkerRegistry: Sendable {
         guard let removed = entries.removeValue(forKey: address) else { return false }
         modelNameCount -= removed.status.modelNames.count
         return true
+    }
+
+    /// Removes those of `addresses` whose last beat came over `stream`, which broke, and returns
+    /// them. A worker that has since beaten another way (a new stream after a reconnect) stays.
+    public mutating func removeBeatenOver(_ stream: UInt64, addresses: some Sequence<String>) -> [String] {
+        let gone = addresses.filter { entries[$0]?.beatStream == stream }
+        for address in gone { remove(address: address) }
+        return gone
     }
 
     /// Removes every heartbeat-checked worker silent for longer than `expiry` and returns their addresses.

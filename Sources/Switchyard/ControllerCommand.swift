@@ -104,7 +104,9 @@ struct ControllerSetup {
         httpClient: HTTPClient,
         onGatewayListening: @escaping @Sendable (Int, WorkerDirectory) async -> Void = { _, _ in }
     ) throws -> [any Service] {
-        let controller = Controller(configuration: controller, httpClient: httpClient, logger: Logger(label: "switchyard.controller"))
+        var configuration = controller
+        configuration.beatStreamLifetime = limits.requestTimeout / 2
+        let controller = Controller(configuration: configuration, httpClient: httpClient, logger: Logger(label: "switchyard.controller"))
         let router = Router<BasicRequestContext>.switchyard(boundTo: host)
         controller.addRoutes(to: router)
         var services: [any Service] = [

@@ -8,8 +8,9 @@ import Hummingbird
 /// write every route through DNS rebinding (a name the attacker controls, re-pointed at 127.0.0.1,
 /// so the page counts as same-origin). Three rules close both:
 ///
-/// - every POST, PUT, PATCH or DELETE that has a body is `application/json`: a page can send that
-///   type cross-site only after a CORS preflight, which no daemon answers;
+/// - every POST, PUT, PATCH or DELETE that has a body is `application/json` (or, for streamed
+///   heartbeats, `application/x-ndjson`): a page can send those types cross-site only after a
+///   CORS preflight, which no daemon answers;
 /// - a daemon bound to loopback answers only requests addressed to a loopback name (the `Host` a
 ///   rebinding page's requests carry is the attacker's), and only pages of a loopback origin;
 /// - a daemon bound beyond loopback takes state-changing requests only from pages of its own origin.
@@ -76,10 +77,10 @@ public struct BrowserRequestGuard: Sendable, Equatable {
         [.post, .put, .patch, .delete].contains(method)
     }
 
-    /// `application/json` with any parameters (`; charset=utf-8`), in any case.
+    /// `application/json` or `application/x-ndjson` with any parameters (`; charset=utf-8`), in any case.
     static func isJSON(_ contentType: String) -> Bool {
         let mediaType = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        return mediaType.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+        return ["application/json", "application/x-ndjson"].contains(mediaType.trimmingCharacters(in: .whitespaces).lowercased())
     }
 
     /// Whether a host name or address (without port) is this machine: `localhost`, `*.localhost`

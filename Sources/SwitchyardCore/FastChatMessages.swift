@@ -38,6 +38,12 @@ public enum FastChat {
         public var state: WorkerState?
         public var activity: WorkerActivity?
 
+        /// The longest beat a controller reads, as a POST body or as a line of a beat stream.
+        public static let maximumSize = 1 << 20
+        /// Switchyard's streamed heartbeats: one long POST of NDJSON beats, answered with NDJSON
+        /// `{"exist":…}` lines whenever the answer changes.
+        public static let streamPath = "/api/v1/workers/heartbeats"
+
         public init(workerName: String, queueLength: Int, state: WorkerState? = nil, activity: WorkerActivity? = nil) {
             self.workerName = workerName
             self.queueLength = queueLength
