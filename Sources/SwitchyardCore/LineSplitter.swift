@@ -6,6 +6,7 @@ import NIOCore
 public struct LineSplitter: Sendable {
     public struct LineTooLong: Error, Sendable, Equatable {
         public let limit: Int
+        public init(limit: Int) { self.limit = limit }
     }
 
     public let maximumLength: Int

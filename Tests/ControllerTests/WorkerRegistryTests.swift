@@ -40,6 +40,22 @@ import Testing
         #expect(drained.state == .draining)
     }
 
+    @Test func aBrokenBeatStreamRemovesOnlyTheWorkersStillBeatingOverIt() {
+        var registry = WorkerRegistry()
+        for address in ["http://a", "http://b", "http://c", "http://d"] {
+            registry.register(address: address, status: status(["m"]), now: start)
+        }
+        _ = registry.heartbeat(address: "http://a", queueLength: 0, stream: 7, now: start)
+        _ = registry.heartbeat(address: "http://b", queueLength: 0, stream: 7, now: start)
+        // b reconnected: its beats now come over stream 8; c beats with POSTs.
+        _ = registry.heartbeat(address: "http://b", queueLength: 0, stream: 8, now: start + .seconds(1))
+        _ = registry.heartbeat(address: "http://c", queueLength: 0, now: start)
+        let gone = registry.removeBeatenOver(7, addresses: ["http://a", "http://b", "http://c", "http://unknown"])
+        #expect(gone == ["http://a"])
+        #expect(registry.records(now: start).map(\.address) == ["http://b", "http://c", "http://d"])
+        #expect(registry.removeBeatenOver(8, addresses: ["http://b"]) == ["http://b"])
+    }
+
     @Test func expiryRemovesOnlySilentCheckedWorkers() {
         var registry = WorkerRegistry()
         registry.register(address: "http://beating", status: status(["m"]), now: start)
