@@ -30,6 +30,11 @@ public struct HeartbeatLoad: Sendable {
         let beats = try (0..<configuration.workers).map { worker in
             ByteBuffer(data: try JSONEncoder.switchyard.encode(FastChat.HeartBeat(workerName: configuration.address(of: worker), queueLength: 0, state: .ready)))
         }
+        let beatLines = beats.map { beat in
+            var line = beat
+            line.writeString("\n")
+            return line
+        }
         let names = try (0..<configuration.workers).map { worker in
             ByteBuffer(data: try JSONEncoder.switchyard.encode(FastChat.WorkerName(workerName: configuration.address(of: worker))))
         }
@@ -57,24 +62,11 @@ public struct HeartbeatLoad: Sendable {
         await withTaskGroup(of: Void.self) { group in
             for workers in lanes where !workers.isEmpty {
                 group.addTask {
-                    var round = 0
-                    while true {
-                        for worker in workers {
-                            let due = start + configuration.due(worker: worker, round: round)
-                            // A lane that fell behind stops at the deadline: the rate achieved is the measure.
-                            guard due < end, ContinuousClock.now < end else { return }
-                            if due > .now { try? await Task.sleep(until: due) }
-                            counters.sent.add(1, ordering: .relaxed)
-                            guard let reply = await post(base + "/receive_heart_beat", beats[worker], client: client) else {
-                                counters.failed.add(1, ordering: .relaxed)
-                                continue
-                            }
-                            if (try? JSONDecoder().decode(FastChat.HeartBeatReply.self, from: reply))?.exist == false {
-                                counters.forgotten.add(1, ordering: .relaxed)
-                                _ = await post(base + "/register_worker", registrations[worker], client: client)
-                            }
-                        }
-                        round += 1
+                    let beating = Lane(workers: workers, start: start, end: end)
+                    if configuration.streamed {
+                        await streamBeats(of: beating, lines: beatLines, base: base, client: client, counters: counters)
+                    } else {
+                        await postBeats(of: beating, beats: beats, registrations: registrations, base: base, client: client, counters: counters)
                     }
                 }
             }
@@ -96,6 +88,102 @@ public struct HeartbeatLoad: Sendable {
             targetBeatsPerSecond: Double(configuration.workers) / (Double(configuration.interval.components.seconds) + Double(configuration.interval.components.attoseconds) / 1e18),
             cpuSeconds: cpuSeconds
         )
+    }
+
+    /// One lane's beats, due in order; where the lane is survives the streams it is sent over.
+    final class Lane: Sendable {
+        let workers: [Int]
+        let start: ContinuousClock.Instant
+        let end: ContinuousClock.Instant
+        private let position = Mutex((round: 0, index: 0))
+
+        init(workers: [Int], start: ContinuousClock.Instant, end: ContinuousClock.Instant) {
+            self.workers = workers
+            self.start = start
+            self.end = end
+        }
+
+        /// The next beat and when it is due; nil once the run is over. A lane that fell behind
+        /// stops at the deadline: the rate achieved is the measure.
+        func next(_ configuration: HeartbeatLoadConfiguration) -> (worker: Int, due: ContinuousClock.Instant)? {
+            let (round, index) = position.withLock { $0 }
+            let worker = workers[index]
+            let due = start + configuration.due(worker: worker, round: round)
+            guard due < end, ContinuousClock.now < end else { return nil }
+            return (worker, due)
+        }
+
+        func advance() {
+            position.withLock { position in
+                position.index += 1
+                if position.index == workers.count { (position.round, position.index) = (position.round + 1, 0) }
+            }
+        }
+
+        var isOver: Bool { ContinuousClock.now >= end }
+    }
+
+    /// FastChat's way: one POST per beat, re-registering a worker the controller forgot.
+    private func postBeats(
+        of lane: Lane, beats: [ByteBuffer], registrations: [ByteBuffer], base: String, client: HTTPClient, counters: HeartbeatCounters
+    ) async {
+        while let (worker, due) = lane.next(configuration) {
+            if due > .now { try? await Task.sleep(until: due) }
+            lane.advance()
+            counters.sent.add(1, ordering: .relaxed)
+            guard let reply = await post(base + "/receive_heart_beat", beats[worker], client: client) else {
+                counters.failed.add(1, ordering: .relaxed)
+                continue
+            }
+            if (try? JSONDecoder().decode(FastChat.HeartBeatReply.self, from: reply))?.exist == false {
+                counters.forgotten.add(1, ordering: .relaxed)
+                _ = await post(base + "/register_worker", registrations[worker], client: client)
+            }
+        }
+    }
+
+    /// Switchyard's way: the lane's beats as lines of one stream, opened again when the
+    /// controller ends it; a stream that breaks or is refused counts as failed.
+    private func streamBeats(of lane: Lane, lines: [ByteBuffer], base: String, client: HTTPClient, counters: HeartbeatCounters) async {
+        while !lane.isOver {
+            let (body, sink) = AsyncStream<ByteBuffer>.makeStream()
+            var request = HTTPClientRequest(url: base + FastChat.HeartBeat.streamPath)
+            request.method = .POST
+            request.headers.add(name: "content-type", value: "application/x-ndjson")
+            if let token = configuration.registrationToken { request.headers.add(name: "authorization", value: "Bearer \(token)") }
+            request.body = .stream(body, length: .unknown)
+            let ended = await withTaskGroup(of: Void.self) { group -> Bool in
+                group.addTask {
+                    defer { sink.finish() }
+                    while let (worker, due) = lane.next(configuration) {
+                        if due > .now {
+                            do { try await Task.sleep(until: due) } catch { return }
+                        }
+                        sink.yield(lines[worker])
+                        lane.advance()
+                        counters.sent.add(1, ordering: .relaxed)
+                    }
+                }
+                defer { group.cancelAll() }
+                guard let response = try? await client.execute(request, timeout: .seconds(10)), response.status == .ok else { return false }
+                var splitter = LineSplitter(maximumLength: 1 << 20)
+                do {
+                    for try await buffer in response.body {
+                        for line in try splitter.append(buffer) {
+                            let reply = try JSONDecoder().decode(FastChat.HeartBeatReply.self, from: line)
+                            if !reply.exist { counters.forgotten.add(1, ordering: .relaxed) }
+                        }
+                    }
+                } catch {
+                    return false
+                }
+                return true
+            }
+            if !ended, !lane.isOver {
+                counters.failed.add(1, ordering: .relaxed)
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
     }
 
     /// Runs `body` for every worker as fast as the lanes allow, one request per lane at a time.

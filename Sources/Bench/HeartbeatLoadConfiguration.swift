@@ -7,7 +7,11 @@ public struct HeartbeatLoadConfiguration: Sendable {
     public var interval: Duration
     public var duration: Duration
     /// Requests in flight at once (one connection each): enough to keep up, few enough not to flood.
+    /// Streamed, the number of beat streams, each carrying its share of the workers.
     public var connections: Int
+    /// Beats go over the controller's heartbeat streams, as Switchyard workers send them; false:
+    /// one POST `/receive_heart_beat` each, as FastChat's workers send them.
+    public var streamed: Bool
     /// The model every fake worker claims to serve.
     public var model: String
     /// The controller's `--registration-token`, when it has one.
@@ -20,7 +24,8 @@ public struct HeartbeatLoadConfiguration: Sendable {
         duration: Duration = .seconds(30),
         connections: Int = 32,
         model: String = "heartbeat-load",
-        registrationToken: String? = nil
+        registrationToken: String? = nil,
+        streamed: Bool = true
     ) {
         self.controllerURL = controllerURL
         self.workers = workers
@@ -29,6 +34,7 @@ public struct HeartbeatLoadConfiguration: Sendable {
         self.connections = connections
         self.model = model
         self.registrationToken = registrationToken
+        self.streamed = streamed
     }
 
     /// A fake worker's address: the discard port on loopback, so a gateway that probes it is refused at once.

@@ -4,7 +4,7 @@ public struct HeartbeatLoadReport: Codable, Sendable, Equatable {
     public var workers: Int
     public var registered: Int
     public var sent: Int
-    /// Transport errors and non-200 answers.
+    /// Transport errors and non-200 answers; streamed, the streams that broke or were refused.
     public var failed: Int
     /// Beats answered `exist: false`; the fake worker registers again, as a real one does.
     public var forgotten: Int

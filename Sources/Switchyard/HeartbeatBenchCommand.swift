@@ -21,8 +21,11 @@ struct HeartbeatBenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds to beat for, after registering.")
     var duration: Double = 30
 
-    @Option(help: "Requests in flight at once.")
+    @Option(help: "Requests in flight at once; with streamed beats, the number of beat streams.")
     var connections: Int = 32
+
+    @Flag(help: "Beat with one POST /receive_heart_beat each, as FastChat's workers do, instead of over heartbeat streams.")
+    var postBeats = false
 
     @Flag(help: "Print the report as JSON.")
     var json = false
@@ -43,7 +46,8 @@ struct HeartbeatBenchCommand: AsyncParsableCommand {
             interval: .seconds(fractional: interval),
             duration: .seconds(fractional: duration),
             connections: connections,
-            registrationToken: registration.registrationToken
+            registrationToken: registration.registrationToken,
+            streamed: !postBeats
         ))
         // Scripts read this line to start measuring the controller once registration is over.
         let report = try await load.run { registered in

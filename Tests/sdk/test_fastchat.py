@@ -13,6 +13,7 @@ import subprocess
 import sys
 import pathlib
 
+import httpx
 import openai
 import pytest
 
@@ -165,3 +166,33 @@ def test_fastchats_server_serves_a_switchyard_worker(fastchat_server):
     assert completion.choices[0].message.content
     # Not streamed through FastChat's server: fschat 0.2.36 encodes its stream chunks with
     # pydantic 1's `.json(ensure_ascii=...)`, which pydantic 2 (what its FastAPI needs) refuses.
+
+
+def test_a_switchyard_worker_beats_with_posts_to_fastchats_controller():
+    """FastChat's controller has no heartbeat stream (404): our worker falls back to one POST per beat."""
+    port = free_port()
+    controller = Process("controller", [sys.executable, "-m", "fastchat.serve.controller", "--host", "127.0.0.1",
+                                        "--port", str(port)], None)
+    url = f"http://127.0.0.1:{port}"
+    daemons = [controller]
+    try:
+        wait_until("FastChat's controller listens", lambda: listens(port), timeout=90)
+        worker = Daemon("fastchat-controller-sim-worker", [BINARY, "worker", "--port", "0", "--controller", url,
+                                                           "--model-names", SWITCHYARD_MODEL, "--backend", "sim",
+                                                           "--heart-beat-interval", "0.5"])
+        daemons.insert(0, worker)
+        (address,) = worker.urls("worker")
+        wait_until("FastChat's controller lists the model",
+                   lambda: SWITCHYARD_MODEL in httpx.post(url + "/list_models", timeout=5).json()["models"], timeout=30)
+        log = pathlib.Path(worker.log.name)
+        wait_until("the worker falls back to POST beats", lambda: "beating with one POST each" in log.read_text(), timeout=30)
+        # FastChat's controller logs each beat it receives; several arrive and the worker stays.
+        controller_log = pathlib.Path(LOGS) / "controller.log"
+        wait_until("FastChat's controller received beats",
+                   lambda: controller_log.exists() and controller_log.read_text().count(f"Receive heart beat. {address}") >= 3,
+                   timeout=30)
+        assert httpx.post(url + "/get_worker_address", json={"model": SWITCHYARD_MODEL}, timeout=5).json()["address"] == address
+        assert "heartbeat stream broke" not in log.read_text()
+    finally:
+        for daemon in daemons:
+            daemon.stop()
