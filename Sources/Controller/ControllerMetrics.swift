@@ -10,8 +10,12 @@ enum ControllerMetrics {
         Counter(label: "switchyard_controller_registrations_total").increment()
     }
 
+    /// Made once: looking a counter up in the factory cost more than parsing the beat.
+    private static let knownBeats = Counter(label: "switchyard_controller_heartbeats_total", dimensions: [("known", "true")])
+    private static let unknownBeats = Counter(label: "switchyard_controller_heartbeats_total", dimensions: [("known", "false")])
+
     static func heartbeat(known: Bool) {
-        Counter(label: "switchyard_controller_heartbeats_total", dimensions: [("known", known ? "true" : "false")]).increment()
+        (known ? knownBeats : unknownBeats).increment()
     }
 
     static func expired(count: Int) {
