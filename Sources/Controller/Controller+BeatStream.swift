@@ -24,7 +24,6 @@ extension Controller {
                 headers: [.contentType: "application/x-ndjson", .cacheControl: "no-cache"],
                 body: ResponseBody { writer in
                     try await relayBeats(from: request.body, over: stream, to: &writer)
-                    try await writer.finish(nil)
                 }
             )
         }
@@ -33,27 +32,33 @@ extension Controller {
     static let knownLine = ByteBuffer(string: "{\"exist\":true}\n")
     static let unknownLine = ByteBuffer(string: "{\"exist\":false}\n")
 
-    /// Reads beats until the stream ends, breaks or the controller shuts down, writing the answers.
+    /// Reads beats and writes the answers until the stream ends or breaks. When its lifetime is
+    /// up or the controller shuts down, the response ends first and the reading goes on until
+    /// the worker, seeing that, ends its body: cancelling the read instead closes the connection
+    /// under the response's last bytes, and the worker takes that for a break.
     private func relayBeats(from body: RequestBody, over stream: UInt64, to writer: inout any ResponseBodyWriter) async throws {
         let (answers, sink) = AsyncStream<ByteBuffer>.makeStream()
+        let lifetime = configuration.beatStreamLifetime
+        let ending = Task {
+            await withTaskGroup(of: Void.self) { group in
+                // An endless request would otherwise hold up the server's graceful shutdown.
+                group.addTask { try? await gracefulShutdown() }
+                group.addTask { try? await Task.sleep(for: lifetime) }
+                await group.next()
+                group.cancelAll()
+            }
+            sink.finish()
+        }
+        defer { ending.cancel() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 defer { sink.finish() }
                 await readBeats(from: body, over: stream) { sink.yield($0) }
             }
-            group.addTask {
-                // An endless request would otherwise hold up the server's graceful shutdown.
-                try await gracefulShutdown()
-                sink.finish()
-            }
-            group.addTask {
-                try await Task.sleep(for: configuration.beatStreamLifetime)
-                sink.finish()
-            }
             for await answer in answers {
                 try await writer.write(answer)
             }
-            group.cancelAll()
+            try await writer.finish(nil)
         }
     }
 
