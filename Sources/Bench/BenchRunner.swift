@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
+import NIOPosix
 import Synchronization
 import SwitchyardCore
 
@@ -64,13 +66,18 @@ public struct BenchRunner: Sendable {
         }
     }
 
-    /// `concurrency` loops, each sending its next request when the last one finished.
+    /// `concurrency` loops, each sending its next request when the last one finished. Over plain
+    /// HTTP each loop is a connection driven on its event loop (``ClosedLoopHandler``); over
+    /// HTTPS, async-http-client's.
     private func closedLoop(
         client: HTTPClient,
         requests: Int?,
         until deadline: ContinuousClock.Instant?,
         progress: @escaping @Sendable (Int) -> Void
     ) async -> [BenchSample] {
+        if let target = PlainTarget(endpoint) {
+            return await closedLoop(target, requests: requests, until: deadline, progress: progress)
+        }
         let tickets = TicketCounter()
         return await withTaskGroup(of: [BenchSample].self) { group in
             for _ in 0..<configuration.concurrency {
@@ -87,6 +94,82 @@ public struct BenchRunner: Sendable {
             }
             return await group.reduce(into: []) { $0 += $1 }
         }
+    }
+
+    /// Where a plain-HTTP endpoint is, for the closed loop's own connections.
+    struct PlainTarget {
+        var host: String
+        var port: Int
+        var path: String
+
+        init?(_ endpoint: String) {
+            guard let url = URL(string: endpoint), url.scheme?.lowercased() == "http", let host = url.host else { return nil }
+            self.host = host
+            port = url.port ?? 80
+            path = url.path.isEmpty ? "/" : url.path
+        }
+    }
+
+    private func closedLoop(
+        _ target: PlainTarget,
+        requests: Int?,
+        until deadline: ContinuousClock.Instant?,
+        progress: @escaping @Sendable (Int) -> Void
+    ) async -> [BenchSample] {
+        let tickets = ClosedLoopTickets(requests: requests, deadline: deadline, progress: progress)
+        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: target.path)
+        head.headers.add(name: "host", value: target.host.contains(":") ? "[\(target.host)]:\(target.port)" : "\(target.host):\(target.port)")
+        head.headers.add(name: "content-type", value: "application/json")
+        if let apiKey = configuration.apiKey { head.headers.add(name: "authorization", value: "Bearer \(apiKey)") }
+        return await withTaskGroup(of: [BenchSample].self) { group in
+            for _ in 0..<configuration.concurrency {
+                group.addTask { [head] in
+                    var samples: [BenchSample] = []
+                    while tickets.hasWork {
+                        do {
+                            let outcome = try await connection(to: target, head: head, tickets: tickets)
+                            samples += outcome.samples
+                            if outcome.done { break }
+                        } catch {
+                            // Refused or timed out: one transport failure, then try again shortly.
+                            guard tickets.nextTicket() != nil else { break }
+                            samples.append(BenchSample(error: "transport", latency: .zero))
+                            tickets.finishedOne()
+                            try? await Task.sleep(for: .milliseconds(100))
+                        }
+                    }
+                    return samples
+                }
+            }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
+    }
+
+    /// One keep-alive connection running requests until it ends (see ``ClosedLoopHandler``).
+    private func connection(to target: PlainTarget, head: HTTPRequestHead, tickets: ClosedLoopTickets) async throws -> ClosedLoopHandler.Outcome {
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        let finished = eventLoop.makePromise(of: ClosedLoopHandler.Outcome.self)
+        let (bodies, streamed) = (bodies, configuration.stream)
+        do {
+            _ = try await ClientBootstrap(group: eventLoop)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .connectTimeout(.seconds(5))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                        try channel.pipeline.syncOperations.addHandlers([
+                            IdleStateHandler(readTimeout: .seconds(600)),
+                            ClosedLoopHandler(head: head, bodies: bodies, streamed: streamed, tickets: tickets, finished: finished),
+                        ])
+                    }
+                }
+                .connect(host: target.host, port: target.port)
+                .get()
+        } catch {
+            finished.fail(error)
+            throw error
+        }
+        return try await finished.futureResult.get()
     }
 
     /// Requests started on a fixed schedule, however slowly the server answers.
@@ -134,8 +217,8 @@ public struct BenchRunner: Sendable {
             }
             guard configuration.stream else {
                 let reply = try await response.body.collect(upTo: 64 << 20)
-                let usage = try? JSONDecoder().decode(UsageOnly.self, from: reply).usage
-                return BenchSample(latency: ContinuousClock.now - started, outputTokens: usage?.completionTokens ?? 0)
+                let tokens = (try? JSONValue(parsing: reply))?.object.flatMap(StreamReader.completionTokens(in:))
+                return BenchSample(latency: ContinuousClock.now - started, outputTokens: tokens ?? 0)
             }
             var reader = StreamReader(started: started)
             var parser = ServerSentEventParser()
@@ -174,16 +257,14 @@ public struct BenchRunner: Sendable {
             case streamOptions = "stream_options"
         }
     }
-
-    struct UsageOnly: Decodable {
-        var usage: Usage?
-    }
 }
 
 /// A shared counter of started and finished requests.
 final class TicketCounter: Sendable {
     private let started = Atomic<Int>(0)
     private let done = Atomic<Int>(0)
+
+    var issued: Int { started.load(ordering: .relaxed) }
 
     func next() -> Int { started.wrappingAdd(1, ordering: .relaxed).oldValue }
     func finished() -> Int { done.wrappingAdd(1, ordering: .relaxed).newValue }

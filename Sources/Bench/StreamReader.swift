@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import SwitchyardCore
 
 /// Times one streamed reply from its server-sent events: first content token, gaps between
@@ -23,10 +24,11 @@ struct StreamReader: Sendable {
             done = true
             return
         }
-        guard let chunk = try? JSONDecoder().decode(Chunk.self, from: Data(data)) else { return }
-        if chunk.error != nil { failed = true }
-        if let tokens = chunk.usage?.completionTokens { reportedTokens = tokens }
-        guard chunk.choices?.contains(where: { !($0.delta?.content ?? "").isEmpty }) == true else { return }
+        guard let chunk = (try? JSONValue(parsing: ByteBuffer(bytes: data)))?.object else { return }
+        if let error = chunk["error"], error != .null { failed = true }
+        if let tokens = Self.completionTokens(in: chunk) { reportedTokens = tokens }
+        let contents = chunk["choices"]?.array?.compactMap { $0.object?["delta"]?.object?["content"]?.string }
+        guard contents?.contains(where: { !$0.isEmpty }) == true else { return }
         if let lastToken { gaps.append(time - lastToken) } else { firstToken = time }
         lastToken = time
         contentChunks += 1
@@ -44,15 +46,9 @@ struct StreamReader: Sendable {
         )
     }
 
-    /// Only what timing needs from a chunk.
-    struct Chunk: Decodable {
-        struct Choice: Decodable {
-            struct Delta: Decodable { var content: String? }
-            var delta: Delta?
-        }
-        struct Failure: Decodable { var message: String? }
-        var choices: [Choice]?
-        var usage: Usage?
-        var error: Failure?
+    /// `usage.completion_tokens` of a reply or chunk. Read with the one-pass parser: with
+    /// `JSONDecoder`, reading the usage was a fifth of the load generator's CPU.
+    static func completionTokens(in reply: [String: JSONValue]) -> Int? {
+        reply["usage"]?.object?["completion_tokens"]?.integer
     }
 }
