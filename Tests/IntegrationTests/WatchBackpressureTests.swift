@@ -20,26 +20,32 @@ struct WatchBackpressureTests {
         let stalled = try RawConnection(url: controller, receiveBuffer: 4096)
         stalled.send("GET /api/v1/workers/watch HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
 
+        // Reads everything; should a loaded machine let it lag past the write timeout too, it
+        // watches again from a fresh snapshot, as the gateway's feed does.
         let sawFinal = Locked(false)
         let live = Task {
-            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: controller + "/api/v1/workers/watch"), timeout: .seconds(30))
-            var recent = ""
-            for try await buffer in response.body {
-                recent = String((recent + String(buffer: buffer)).suffix(16 << 10))
-                if recent.contains("http://127.0.0.1:1/final") {
-                    sawFinal.withLock { $0 = true }
-                    return
+            while !Task.isCancelled {
+                let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: controller + "/api/v1/workers/watch"), timeout: .seconds(120))
+                var recent = ""
+                for try await buffer in response.body {
+                    recent = String((recent + String(buffer: buffer)).suffix(16 << 10))
+                    if recent.contains("http://127.0.0.1:1/final") {
+                        sawFinal.withLock { $0 = true }
+                        return
+                    }
                 }
             }
         }
 
-        // Churn: every registration is a change of a few KB sent to every watcher.
-        let models = (0..<16).map { index in "model-\(index)-" + String(repeating: "m", count: 180) }
+        // Churn: every registration is a change of ~16 KB sent to every watcher; 600 of them are
+        // more than twice what the stalled watcher's socket buffers can hold (a loopback send
+        // buffer grows to 4 MB), so its writes stop for good.
+        let models = (0..<64).map { index in "model-\(index)-" + String(repeating: "m", count: 230) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for lane in 0..<4 {
                 group.addTask {
-                    for round in 0..<750 {
-                        let address = "http://127.0.0.1:\(20_000 + lane * 100 + round % 100)"
+                    for round in 0..<150 {
+                        let address = "http://127.0.0.1:\(20_000 + lane * 100 + round % 25)"
                         let reply = try await HTTP.post(controller + "/register_worker", json: Self.registration(address, models: models))
                         #expect(reply.status == 200, "\(reply.text)")
                     }
