@@ -18,6 +18,8 @@ public struct OpenAIUpstreamBackend: ModelBackend {
     /// The model name the upstream knows, when it differs from the names the worker registers.
     public let upstreamModel: String?
     let httpClient: HTTPClient
+    /// The upstream's keep-alive connections for relayed requests.
+    let upstreams: UpstreamPool
     let responseTimeout: Duration
     let activity = UpstreamActivity()
 
@@ -25,6 +27,7 @@ public struct OpenAIUpstreamBackend: ModelBackend {
         self.baseURL = Self.openAIBase(of: upstream)
         self.upstreamModel = upstreamModel
         self.httpClient = httpClient
+        self.upstreams = UpstreamPool(configuration: .init(readTimeout: responseTimeout))
         self.responseTimeout = responseTimeout
     }
 
@@ -47,11 +50,11 @@ public struct OpenAIUpstreamBackend: ModelBackend {
         let response: HTTPResponseHead
         do {
             upstream = try UpstreamExchange(
-                client: httpClient, url: baseURL + "/" + request.endpoint.rawValue, headers: headers,
+                pool: upstreams, url: baseURL + "/" + request.endpoint.rawValue, headers: headers,
                 body: renamed.addingMaxTokens(), headTimeout: responseTimeout
             )
             response = try await upstream.head()
-        } catch where HTTPClient.isTimeout(error) {
+        } catch where UpstreamFailure.isTimeout(error) {
             activity.forget()
             throw OpenAIError(status: .gatewayTimeout, message: "The model server at \(baseURL) did not answer in time.")
         } catch {

@@ -154,13 +154,13 @@ extension Gateway {
         let head: HTTPResponseHead
         do {
             upstream = try UpstreamExchange(
-                client: httpClient, url: lease.address.trimmingSuffix("/") + path, headers: headers, body: body,
+                pool: upstreams, url: lease.address.trimmingSuffix("/") + path, headers: headers, body: body,
                 headTimeout: configuration.responseTimeout
             )
             head = try await upstream.head()
         } catch {
             let failure =
-                HTTPClient.isTimeout(error)
+                UpstreamFailure.isTimeout(error)
                 ? OpenAIError(status: .gatewayTimeout, message: "The worker did not answer in time.")
                 : OpenAIError.badGateway("The worker could not be reached.")
             throw FastChatCallFailure(error: failure, retryable: true, workerFault: true)

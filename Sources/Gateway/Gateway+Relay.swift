@@ -114,7 +114,7 @@ extension Gateway {
         let response: HTTPResponseHead
         do {
             upstream = try UpstreamExchange(
-                client: httpClient, url: lease.address.trimmingSuffix("/") + path, headers: headers, body: body,
+                pool: upstreams, url: lease.address.trimmingSuffix("/") + path, headers: headers, body: body,
                 headTimeout: configuration.responseTimeout
             )
             response = try await upstream.head()
@@ -124,7 +124,7 @@ extension Gateway {
             let refused = HTTPClient.isConnectionRefused(error)
             noteFailure(of: lease.address, hard: refused, error: error, requestID: requestID)
             let failure =
-                HTTPClient.isTimeout(error)
+                UpstreamFailure.isTimeout(error)
                 ? OpenAIError(status: .gatewayTimeout, message: "The worker did not answer in time.")
                 : OpenAIError.badGateway("The worker could not be reached.")
             return .failed(failure, retryable: true)

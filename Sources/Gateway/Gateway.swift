@@ -15,12 +15,15 @@ public struct Gateway: Sendable {
     /// Recent traffic per model and the latest errors, for the dashboard.
     public let stats = GatewayStatsRecorder()
     let httpClient: HTTPClient
+    /// The workers' keep-alive connections for relayed requests.
+    let upstreams: UpstreamPool
     let logger: Logger
 
     public init(configuration: GatewayConfiguration = .init(), httpClient: HTTPClient, logger: Logger) {
         self.directory = WorkerDirectory(routing: configuration.routing, queue: configuration.queue)
         self.configuration = configuration
         self.httpClient = httpClient
+        self.upstreams = UpstreamPool(configuration: .init(readTimeout: configuration.responseTimeout))
         self.logger = logger
     }
 

@@ -1,47 +1,51 @@
-import AsyncHTTPClient
 import DequeModule
 import NIOCore
 import NIOHTTP1
 import Synchronization
 
-/// One POST to a worker or model server through async-http-client's delegate API, read by one
+/// One POST to a worker or model server on a connection of an ``UpstreamPool``, read by one
 /// task at a time: first the response head, then the body chunk by chunk.
 ///
-/// The client's async API costs a task and an actor hop on Swift's global pool per request
-/// (waking a pool thread each time: two `futex` calls) plus an async sequence for the body; the
-/// gateway spent about a tenth more CPU per request with it. Here the parts are handed over as
-/// they arrive on the connection's event loop, which is the reading task's own loop when its
-/// server connection is pinned to it.
+/// The parts are handed over as they arrive on the connection's event loop, which is the reading
+/// task's own loop when its server connection is pinned to it: no task, actor hop or async
+/// sequence per request.
 public final class UpstreamExchange: Sendable {
-    /// The unread body beyond which the worker's connection stops being read.
+    /// The unread body beyond which the peer's connection stops being read.
     public static let bufferLimit = 256 << 10
 
     private let receiver: Receiver
-    private let task: HTTPClient.Task<Void>
 
     /// Sends `body` to `url` and returns at once; the head comes through ``head()``.
     ///
-    /// `headTimeout` bounds the wait for the response head (the client's read timeout bounds
+    /// `headTimeout` bounds the wait for the response head (the pool's read timeout bounds
     /// each silence after it).
-    public init(client: HTTPClient, url: String, headers: HTTPHeaders, body: ByteBuffer, headTimeout: Duration) throws {
-        let request = try HTTPClient.Request(url: url, method: .POST, headers: headers, body: .byteBuffer(body))
-        let receiver = Receiver()
-        let task = client.execute(request: request, delegate: receiver, eventLoop: .indifferent, logger: nil)
-        receiver.armHeadTimeout(on: task, after: headTimeout)
+    public init(pool: UpstreamPool, url: String, headers: HTTPHeaders, body: ByteBuffer, headTimeout: Duration) throws {
+        let target = try UpstreamPool.Target(url: url)
+        var headers = headers
+        headers.replaceOrAdd(name: "host", value: target.hostHeader)
+        headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))
+        let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: target.path, headers: headers)
+        let eventLoop = pool.eventLoop()
+        let receiver = Receiver(eventLoop: eventLoop)
+        receiver.armHeadTimeout(after: headTimeout)
         self.receiver = receiver
-        self.task = task
+        if eventLoop.inEventLoop {
+            pool.send(head, body: body, to: target, on: eventLoop, receiver: receiver)
+        } else {
+            eventLoop.execute { pool.send(head, body: body, to: target, on: eventLoop, receiver: receiver) }
+        }
     }
 
     deinit {
         // A reader that leaves before the end (a client gone, a relay cut) frees the connection.
-        if !receiver.isFinished { task.cancel() }
+        receiver.fail(UpstreamFailure.cancelled)
     }
 
     public func head() async throws -> HTTPResponseHead {
         try await withTaskCancellationHandler {
             try await receiver.head()
-        } onCancel: { [task] in
-            task.cancel()
+        } onCancel: { [receiver] in
+            receiver.fail(UpstreamFailure.cancelled)
         }
     }
 
@@ -76,19 +80,17 @@ public final class UpstreamExchange: Sendable {
     /// that owes its client a keep-alive after a silence needs no timer task of its own.
     public func next(within silence: Duration?) async throws -> Read {
         try await withTaskCancellationHandler {
-            try await receiver.next(within: silence.map { (TimeAmount($0), task.eventLoop) })
-        } onCancel: { [task] in
-            task.cancel()
+            try await receiver.next(within: silence.map { TimeAmount($0) })
+        } onCancel: { [receiver] in
+            receiver.fail(UpstreamFailure.cancelled)
         }
     }
 }
 
 extension UpstreamExchange {
-    /// The delegate async-http-client calls on the connection's event loop; it keeps what arrived
-    /// until the reader asks and resumes a waiting reader at once.
-    final class Receiver: HTTPClientResponseDelegate, Sendable {
-        typealias Response = Void
-
+    /// What arrives from the connection, kept until the reader asks; a waiting reader is resumed
+    /// at once. The connection calls in on its event loop, the reader from anywhere.
+    final class Receiver: Sendable {
         private enum Waiter {
             case head(UnsafeContinuation<HTTPResponseHead, any Error>)
             /// `wait` tells a silence timer whether the reader it was set for still waits.
@@ -99,7 +101,7 @@ extension UpstreamExchange {
             var head: HTTPResponseHead?
             var chunks = Deque<ByteBuffer>()
             var bufferedBytes = 0
-            /// Set once the body ended (`.success`) or the request failed.
+            /// Set once the body ended (`.success`) or the exchange failed.
             var end: Result<Void, any Error>?
             var waiter: Waiter?
             /// Completed when the reader drains the buffer; until then the connection is not read.
@@ -107,22 +109,34 @@ extension UpstreamExchange {
             var headTimeout: Scheduled<Void>?
             var waits = 0
             var silenceTimer: Scheduled<Void>?
+            /// Closes the connection carrying the exchange, once it has one.
+            var abort: (@Sendable () -> Void)?
         }
 
         private let state = Mutex(State())
+        private let eventLoop: any EventLoop
 
-        var isFinished: Bool { state.withLock { $0.end != nil } }
+        init(eventLoop: any EventLoop) {
+            self.eventLoop = eventLoop
+        }
 
-        func armHeadTimeout(on task: HTTPClient.Task<Void>, after timeout: Duration) {
-            let timer = task.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
-                task.fail(reason: HTTPClientError.deadlineExceeded)
-            }
-            let arrived = state.withLock { state in
+        func armHeadTimeout(after timeout: Duration) {
+            let timer = eventLoop.scheduleTask(in: TimeAmount(timeout)) { self.fail(UpstreamFailure.headTimeout) }
+            let settled = state.withLock { state in
                 guard state.head == nil, state.end == nil else { return true }
                 state.headTimeout = timer
                 return false
             }
-            if arrived { timer.cancel() }
+            if settled { timer.cancel() }
+        }
+
+        /// Hands the exchange to a connection; false when it already ended (given up on).
+        func attach(abort: @escaping @Sendable () -> Void) -> Bool {
+            state.withLock { state in
+                guard state.end == nil else { return false }
+                state.abort = abort
+                return true
+            }
         }
 
         func head() async throws -> HTTPResponseHead {
@@ -131,7 +145,7 @@ extension UpstreamExchange {
                     if let head = state.head { return .success(head) }
                     switch state.end {
                     case .failure(let error)?: return .failure(error)
-                    case .success?: return .failure(HTTPClientError.remoteConnectionClosed)
+                    case .success?: return .failure(UpstreamFailure.connectionClosed)
                     case nil: break
                     }
                     state.waiter = .head(continuation)
@@ -143,7 +157,7 @@ extension UpstreamExchange {
 
         /// The buffered body as one chunk, else the end, else a wait: ended by a chunk, the end,
         /// a failure or, with `silence`, by ``Read/quiet`` when that much time passes first.
-        func next(within silence: (TimeAmount, any EventLoop)?) async throws -> Read {
+        func next(within silence: TimeAmount?) async throws -> Read {
             try await withUnsafeThrowingContinuation { continuation in
                 let (ready, resumeReading, wait): (Result<Read, any Error>?, EventLoopPromise<Void>?, Int?) = state.withLock { state in
                     if var chunk = state.chunks.popFirst() {
@@ -162,7 +176,7 @@ extension UpstreamExchange {
                 }
                 resumeReading?.succeed()
                 if let ready { continuation.resume(with: ready) }
-                if let wait, let (silence, eventLoop) = silence {
+                if let wait, let silence {
                     let timer = eventLoop.scheduleTask(in: silence) { self.quiet(wait) }
                     let stillWaiting = state.withLock { state in
                         guard case .chunk(_, wait)? = state.waiter else { return false }
@@ -184,8 +198,9 @@ extension UpstreamExchange {
             waiter?.resume(returning: .quiet)
         }
 
-        func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+        func received(_ head: HTTPResponseHead) {
             let (waiter, timer): (UnsafeContinuation<HTTPResponseHead, any Error>?, Scheduled<Void>?) = state.withLock { state in
+                guard state.end == nil else { return (nil, nil) }
                 state.head = head
                 guard case .head(let continuation)? = state.waiter else { return (nil, state.headTimeout.take()) }
                 state.waiter = nil
@@ -193,11 +208,13 @@ extension UpstreamExchange {
             }
             timer?.cancel()
             waiter?.resume(returning: head)
-            return task.eventLoop.makeSucceededVoidFuture()
         }
 
-        func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        /// Keeps or hands over a body part; returns a future when the connection must stop
+        /// reading until it completes (the reader is ``UpstreamExchange/bufferLimit`` behind).
+        func received(_ buffer: ByteBuffer, on eventLoop: any EventLoop) -> EventLoopFuture<Void>? {
             let (waiter, paused, timer): (UnsafeContinuation<Read, any Error>?, EventLoopFuture<Void>?, Scheduled<Void>?) = state.withLock { state in
+                guard state.end == nil else { return (nil, nil, nil) }
                 if case .chunk(let continuation, _)? = state.waiter {
                     state.waiter = nil
                     return (continuation, nil, state.silenceTimer.take())
@@ -205,38 +222,40 @@ extension UpstreamExchange {
                 state.chunks.append(buffer)
                 state.bufferedBytes += buffer.readableBytes
                 guard state.bufferedBytes > UpstreamExchange.bufferLimit else { return (nil, nil, nil) }
-                let promise = state.paused ?? task.eventLoop.makePromise()
+                let promise = state.paused ?? eventLoop.makePromise()
                 state.paused = promise
                 return (nil, promise.futureResult, nil)
             }
             timer?.cancel()
             waiter?.resume(returning: .chunk(buffer))
-            return paused ?? task.eventLoop.makeSucceededVoidFuture()
+            return paused
         }
 
-        func didFinishRequest(task: HTTPClient.Task<Void>) throws {
-            finish(.success(()))
+        /// Ends the exchange with a failure and closes its connection, unless it already ended.
+        func fail(_ error: any Error) {
+            if let abort = finish(.failure(error)) { abort() }
         }
 
-        func didReceiveError(task: HTTPClient.Task<Void>, _ error: any Error) {
-            finish(.failure(error))
-        }
-
-        private func finish(_ end: Result<Void, any Error>) {
-            let (waiter, paused, headTimeout, silenceTimer) = state.withLock { state in
-                if state.end == nil { state.end = end }
-                return (state.waiter.take(), state.paused.take(), state.headTimeout.take(), state.silenceTimer.take())
+        /// Ends the exchange; returns the connection's abort when this call ended it.
+        @discardableResult
+        func finish(_ end: Result<Void, any Error>) -> (@Sendable () -> Void)? {
+            let (ended, waiter, paused, headTimeout, silenceTimer, abort) = state.withLock { state in
+                guard state.end == nil else { return (false, nil as Waiter?, nil as EventLoopPromise<Void>?, nil as Scheduled<Void>?, nil as Scheduled<Void>?, nil as (@Sendable () -> Void)?) }
+                state.end = end
+                return (true, state.waiter.take(), state.paused.take(), state.headTimeout.take(), state.silenceTimer.take(), state.abort.take())
             }
+            guard ended else { return nil }
             headTimeout?.cancel()
             silenceTimer?.cancel()
             paused?.succeed()
             switch (waiter, end) {
             case (.head(let continuation)?, .failure(let error)): continuation.resume(throwing: error)
-            case (.head(let continuation)?, .success): continuation.resume(throwing: HTTPClientError.remoteConnectionClosed)
+            case (.head(let continuation)?, .success): continuation.resume(throwing: UpstreamFailure.connectionClosed)
             case (.chunk(let continuation, _)?, .failure(let error)): continuation.resume(throwing: error)
             case (.chunk(let continuation, _)?, .success): continuation.resume(returning: .end)
             case (nil, _): break
             }
+            return abort
         }
     }
 }

@@ -1,9 +1,9 @@
-import AsyncHTTPClient
 import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
-import SwitchyardCore
+import NIOPosix
+@testable import SwitchyardCore
 import Testing
 
 /// What the loopback server's answers share with the test: whether the endless answer was cut
@@ -21,7 +21,8 @@ actor ServerState {
 /// Runs a Hummingbird server on 127.0.0.1 (a free port) with the answers the tests read, and
 /// hands `test` its base URL and a client.
 func withExchangeServer(
-    _ test: @Sendable (String, HTTPClient, ServerState) async throws -> Void
+    pool: UpstreamPool = UpstreamPool(),
+    _ test: @Sendable (String, UpstreamPool, ServerState) async throws -> Void
 ) async throws {
     let server = ServerState()
     let router = Router()
@@ -82,6 +83,9 @@ func withExchangeServer(
         try await Task.sleep(for: .seconds(30))
         return Response(status: .ok)
     }
+    router.post("closing") { _, _ in
+        Response(status: .ok, headers: [.connection: "close"], body: .init(byteBuffer: ByteBuffer(string: "bye")))
+    }
     router.post("failing") { _, _ in
         Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "busy")))
     }
@@ -99,25 +103,18 @@ func withExchangeServer(
         defer { group.cancelAll() }
         var portIterator = ports.makeAsyncIterator()
         let port = try #require(await portIterator.next())
-        let client = HTTPClient.makeSwitchyardClient()
-        do {
-            try await test("http://127.0.0.1:\(port)", client, server)
-            try await client.shutdown()
-        } catch {
-            try await client.shutdown()
-            throw error
-        }
+        try await test("http://127.0.0.1:\(port)", pool, server)
     }
 }
 
 @Suite struct UpstreamExchangeTests {
-    static func post(_ url: String, _ client: HTTPClient, headTimeout: Duration = .seconds(10)) throws -> UpstreamExchange {
-        try UpstreamExchange(client: client, url: url, headers: [:], body: ByteBuffer(string: "{}"), headTimeout: headTimeout)
+    static func post(_ url: String, _ pool: UpstreamPool, headTimeout: Duration = .seconds(10)) throws -> UpstreamExchange {
+        try UpstreamExchange(pool: pool, url: url, headers: [:], body: ByteBuffer(string: "{}"), headTimeout: headTimeout)
     }
 
     @Test func readsTheHeadThenEveryChunkThenTheEnd() async throws {
-        try await withExchangeServer { base, client, _ in
-            let exchange = try Self.post(base + "/chunks", client)
+        try await withExchangeServer { base, pool, _ in
+            let exchange = try Self.post(base + "/chunks", pool)
             #expect(try await exchange.head().status == .ok)
             var text = ""
             while let chunk = try await exchange.next() { text += String(buffer: chunk) }
@@ -127,8 +124,8 @@ func withExchangeServer(
     }
 
     @Test func aBodyPastTheBufferLimitArrivesWholeAndInOrderForASlowReader() async throws {
-        try await withExchangeServer { base, client, _ in
-            let exchange = try Self.post(base + "/big", client)
+        try await withExchangeServer { base, pool, _ in
+            let exchange = try Self.post(base + "/big", pool)
             _ = try await exchange.head()
             // Let the server fill the buffer past its limit before reading, so reading pauses and resumes.
             try await Task.sleep(for: .milliseconds(200))
@@ -142,8 +139,8 @@ func withExchangeServer(
     }
 
     @Test func aReaderCancelledMidBodyEndsTheRequest() async throws {
-        try await withExchangeServer { base, client, server in
-            let exchange = try Self.post(base + "/endless", client)
+        try await withExchangeServer { base, pool, server in
+            let exchange = try Self.post(base + "/endless", pool)
             _ = try await exchange.head()
             let reader = Task {
                 while try await exchange.next() != nil {}
@@ -157,9 +154,9 @@ func withExchangeServer(
     }
 
     @Test func aReaderThatLetsGoEndsTheRequest() async throws {
-        try await withExchangeServer { base, client, server in
+        try await withExchangeServer { base, pool, server in
             do {
-                let exchange = try Self.post(base + "/endless", client)
+                let exchange = try Self.post(base + "/endless", pool)
                 _ = try await exchange.head()
                 _ = try await exchange.next()
             }
@@ -169,8 +166,8 @@ func withExchangeServer(
     }
 
     @Test func aSilenceEndsTheWaitAsQuietAndTheBodyCarriesOn() async throws {
-        try await withExchangeServer { base, client, server in
-            let exchange = try Self.post(base + "/pause", client)
+        try await withExchangeServer { base, pool, server in
+            let exchange = try Self.post(base + "/pause", pool)
             _ = try await exchange.head()
             var text = ""
             var quiets = 0
@@ -189,25 +186,84 @@ func withExchangeServer(
     }
 
     @Test func aHeadLaterThanTheTimeoutFails() async throws {
-        try await withExchangeServer { base, client, _ in
-            let exchange = try Self.post(base + "/slow-head", client, headTimeout: .milliseconds(200))
-            await #expect(throws: HTTPClientError.deadlineExceeded) { try await exchange.head() }
+        try await withExchangeServer { base, pool, _ in
+            let exchange = try Self.post(base + "/slow-head", pool, headTimeout: .milliseconds(200))
+            await #expect(throws: UpstreamFailure.headTimeout) { try await exchange.head() }
         }
     }
 
     @Test func anErrorStatusComesWithItsBody() async throws {
-        try await withExchangeServer { base, client, _ in
-            let exchange = try Self.post(base + "/failing", client)
+        try await withExchangeServer { base, pool, _ in
+            let exchange = try Self.post(base + "/failing", pool)
             #expect(try await exchange.head().status == .serviceUnavailable)
             #expect(String(buffer: await exchange.collect(upTo: 1 << 20)) == "busy")
         }
     }
 
     @Test func aClosedPortFailsTheHead() async throws {
-        try await withExchangeServer { _, client, _ in
+        try await withExchangeServer { _, pool, _ in
             // Port 9 (discard) is closed on a test machine's loopback: the connection is refused.
-            let exchange = try Self.post("http://127.0.0.1:9/v1/chat/completions", client)
+            let exchange = try Self.post("http://127.0.0.1:9/v1/chat/completions", pool)
             await #expect(throws: (any Error).self) { try await exchange.head() }
         }
+    }
+
+    /// Connections are kept per event loop: a pool on one loop shows the reuse.
+    static func oneLoopPool(_ configuration: UpstreamPool.Configuration = .init()) -> UpstreamPool {
+        UpstreamPool(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton.next())
+    }
+
+    @Test func answeredConnectionsAreKeptAndReused() async throws {
+        try await withExchangeServer(pool: Self.oneLoopPool()) { base, pool, _ in
+            for _ in 0..<3 {
+                let exchange = try Self.post(base + "/chunks", pool)
+                _ = try await exchange.head()
+                _ = await exchange.collect(upTo: 1 << 20)
+            }
+            #expect(pool.idleConnections == 1)
+        }
+    }
+
+    @Test func aConnectionThePeerClosesIsNotKept() async throws {
+        try await withExchangeServer { base, pool, _ in
+            let exchange = try Self.post(base + "/closing", pool)
+            #expect(try await exchange.head().status == .ok)
+            #expect(String(buffer: await exchange.collect(upTo: 1 << 20)) == "bye")
+            #expect(pool.idleConnections == 0)
+        }
+    }
+
+    @Test func unusedConnectionsExpire() async throws {
+        try await withExchangeServer(pool: Self.oneLoopPool(.init(idleTimeout: .milliseconds(100)))) { base, pool, _ in
+            let exchange = try Self.post(base + "/chunks", pool)
+            _ = try await exchange.head()
+            _ = await exchange.collect(upTo: 1 << 20)
+            #expect(pool.idleConnections == 1)
+            for _ in 0..<100 where pool.idleConnections > 0 { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(pool.idleConnections == 0)
+        }
+    }
+
+    @Test func aConnectionCutMidAnswerIsNotKept() async throws {
+        try await withExchangeServer(pool: Self.oneLoopPool()) { base, pool, _ in
+            let exchange = try Self.post(base + "/slow-head", pool, headTimeout: .milliseconds(100))
+            await #expect(throws: UpstreamFailure.headTimeout) { try await exchange.head() }
+            let next = try Self.post(base + "/chunks", pool)
+            _ = try await next.head()
+            _ = await next.collect(upTo: 1 << 20)
+            #expect(pool.idleConnections == 1)
+        }
+    }
+
+    @Test(arguments: ["ftp://127.0.0.1/x", "http://", "127.0.0.1:80", "http://127.0.0.1:99999/", "http://127.0.0.1:0/", "", "http://[::1"])
+    func addressesThatAreNotHTTPAreRefused(_ url: String) {
+        #expect(throws: UpstreamFailure.invalidURL) { try UpstreamPool.Target(url: url) }
+    }
+
+    @Test func targetsKeepPathQueryAndPort() throws {
+        let target = try UpstreamPool.Target(url: "https://example.com/v1/chat?x=1")
+        #expect(target.tls && target.port == 443 && target.path == "/v1/chat?x=1" && target.hostHeader == "example.com")
+        let local = try UpstreamPool.Target(url: "http://[::1]:8080")
+        #expect(local.host == "::1" && local.path == "/" && local.hostHeader == "[::1]:8080")
     }
 }
