@@ -137,7 +137,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SwitchyardTests", dependencies: ["Switchyard"]),
-        .testTarget(name: "SwitchyardCoreTests", dependencies: ["SwitchyardCore"]),
+        .testTarget(
+            name: "SwitchyardCoreTests",
+            dependencies: [
+                "SwitchyardCore",
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "Routing", "SwitchyardCore"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench", "SwitchyardCore"]),
         .testTarget(name: "ArenaTests", dependencies: ["Arena", "Leaderboard", "SwitchyardCore", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -267,3 +267,46 @@ func withExchangeServer(
         #expect(local.host == "::1" && local.path == "/" && local.hostHeader == "[::1]:8080")
     }
 }
+
+/// Peers that do not speak HTTP: what they send is refused with an error, never a hang or a crash.
+@Suite struct HostileUpstreamTests {
+    /// Writes `reply` to every connection as it opens, then keeps it open.
+    final class Replier: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let reply: ByteBuffer
+        init(_ reply: ByteBuffer) { self.reply = reply }
+        func channelActive(context: ChannelHandlerContext) {
+            context.writeAndFlush(NIOAny(reply), promise: nil)
+        }
+    }
+
+    static func withReplier(_ reply: ByteBuffer, _ test: (String) async throws -> Void) async throws {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Replier(reply)) }
+            }
+            .bind(host: "127.0.0.1", port: 0)
+            .get()
+        do {
+            try await test("http://127.0.0.1:\(server.localAddress?.port ?? 0)/v1/chat/completions")
+        } catch {
+            try? await server.close()
+            throw error
+        }
+        try await server.close()
+    }
+
+    static let replies: [(String, ByteBuffer)] = [
+        ("garbage", ByteBuffer(string: "\u{0}\u{1}garbage\r\n\r\n")),
+        ("a bad content-length", ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: -12\r\n\r\nhello")),
+        ("an endless header", ByteBuffer(string: "HTTP/1.1 200 OK\r\nX-Long: " + String(repeating: "a", count: 1 << 20))),
+    ]
+
+    @Test(arguments: 0..<3)
+    func aPeerThatDoesNotSpeakHTTPFailsTheExchange(_ index: Int) async throws {
+        try await Self.withReplier(Self.replies[index].1) { url in
+            let exchange = try UpstreamExchange(pool: UpstreamPool(), url: url, headers: [:], body: ByteBuffer(string: "{}"), headTimeout: .seconds(20))
+            await #expect(throws: (any Error).self, "\(Self.replies[index].0)") { try await exchange.head() }
+        }
+    }
+}
