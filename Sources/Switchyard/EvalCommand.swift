@@ -38,7 +38,9 @@ struct EvalGatewayOptions: ParsableArguments {
 
     /// Runs `body` with a client of the gateway, shut down afterwards whatever happens.
     func withClient<Result>(_ body: (ChatClient) async throws -> Result) async throws -> Result {
-        let http = HTTPClient.makeSwitchyardClient(connectTimeout: .seconds(5), connectionsPerHost: concurrency)
+        // A pairwise judgment asks both orders at once; a request waiting for a free connection
+        // fails after the connect timeout, which a slow judge's answers outlast.
+        let http = HTTPClient.makeSwitchyardClient(connectTimeout: .seconds(5), connectionsPerHost: 2 * concurrency)
         do {
             let result = try await body(ChatClient(gateway: gateway, apiKey: apiKey, client: http, retry: RetryPolicy(attempts: attempts)))
             try await http.shutdown()
