@@ -36,11 +36,4 @@ extension HTTPClient {
         if let error = error as? IOError { return error.errnoCode == ECONNREFUSED }
         return false
     }
-
-    /// Whether an outbound request failed because the peer did not answer in time: no head
-    /// before the deadline, or a silence longer than the read timeout.
-    public static func isTimeout(_ error: any Error) -> Bool {
-        guard let error = error as? HTTPClientError else { return false }
-        return error == .deadlineExceeded || error == .readTimeout
-    }
 }

@@ -66,7 +66,7 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
             keepAlive = head.isKeepAlive
             receiver?.received(head)
         case .body(let buffer):
-            guard let pause = receiver?.received(buffer, on: eventLoop) else { return }
+            guard let pause = receiver?.received(buffer) else { return }
             readPaused = true
             pause.assumeIsolated().whenComplete { [self] _ in resumeReading() }
         case .end:

@@ -212,7 +212,7 @@ extension UpstreamExchange {
 
         /// Keeps or hands over a body part; returns a future when the connection must stop
         /// reading until it completes (the reader is ``UpstreamExchange/bufferLimit`` behind).
-        func received(_ buffer: ByteBuffer, on eventLoop: any EventLoop) -> EventLoopFuture<Void>? {
+        func received(_ buffer: ByteBuffer) -> EventLoopFuture<Void>? {
             let (waiter, paused, timer): (UnsafeContinuation<Read, any Error>?, EventLoopFuture<Void>?, Scheduled<Void>?) = state.withLock { state in
                 guard state.end == nil else { return (nil, nil, nil) }
                 if case .chunk(let continuation, _)? = state.waiter {
@@ -239,12 +239,12 @@ extension UpstreamExchange {
         /// Ends the exchange; returns the connection's abort when this call ended it.
         @discardableResult
         func finish(_ end: Result<Void, any Error>) -> (@Sendable () -> Void)? {
-            let (ended, waiter, paused, headTimeout, silenceTimer, abort) = state.withLock { state in
-                guard state.end == nil else { return (false, nil as Waiter?, nil as EventLoopPromise<Void>?, nil as Scheduled<Void>?, nil as Scheduled<Void>?, nil as (@Sendable () -> Void)?) }
+            let taken: (Waiter?, EventLoopPromise<Void>?, Scheduled<Void>?, Scheduled<Void>?, (@Sendable () -> Void)?)? = state.withLock { state in
+                guard state.end == nil else { return nil }
                 state.end = end
-                return (true, state.waiter.take(), state.paused.take(), state.headTimeout.take(), state.silenceTimer.take(), state.abort.take())
+                return (state.waiter.take(), state.paused.take(), state.headTimeout.take(), state.silenceTimer.take(), state.abort.take())
             }
-            guard ended else { return nil }
+            guard case let (waiter, paused, headTimeout, silenceTimer, abort)? = taken else { return nil }
             headTimeout?.cancel()
             silenceTimer?.cancel()
             paused?.succeed()

@@ -89,20 +89,7 @@ func withExchangeServer(
     router.post("failing") { _, _ in
         Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "busy")))
     }
-    let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-    var logger = Logger(label: "exchange-server")
-    logger.logLevel = .critical
-    let app = Application(
-        router: router,
-        configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-        onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
-        logger: logger
-    )
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.run() }
-        defer { group.cancelAll() }
-        var portIterator = ports.makeAsyncIterator()
-        let port = try #require(await portIterator.next())
+    try await withLoopbackApplication(router) { port in
         try await test("http://127.0.0.1:\(port)", pool, server)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
@@ -41,21 +42,10 @@ struct UpstreamTLSTests {
         router.post("echo") { request, _ in
             Response(status: .ok, body: .init(byteBuffer: try await request.body.collect(upTo: 1 << 20)))
         }
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "tls-server")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router,
-            server: try .tls(.http1(), tlsConfiguration: .makeServerConfiguration(certificateChain: [.certificate(certificate)], privateKey: .privateKey(key))),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
-            logger: logger
+        let server = try HTTPServerBuilder.tls(
+            .http1(), tlsConfiguration: .makeServerConfiguration(certificateChain: [.certificate(certificate)], privateKey: .privateKey(key))
         )
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            defer { group.cancelAll() }
-            var portIterator = ports.makeAsyncIterator()
-            let port = try #require(await portIterator.next())
+        try await withLoopbackApplication(router, server: server) { port in
             try await test("https://127.0.0.1:\(port)")
         }
     }
