@@ -51,6 +51,8 @@ public final class UpstreamPool: Sendable {
             else { throw UpstreamFailure.invalidURL }
             tls = scheme == "https"
             self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+            // Foundation reads a port past Int's range as none: it must not become the default.
+            guard components.port != nil || components.rangeOfPort == nil else { throw UpstreamFailure.invalidURL }
             port = components.port ?? (tls ? 443 : 80)
             guard (1...65535).contains(port) else { throw UpstreamFailure.invalidURL }
             let encodedPath = components.percentEncodedPath

@@ -41,7 +41,8 @@ public struct WorkerAddressPolicy: Sendable, Hashable {
         guard let rawHost = url.host, !rawHost.isEmpty else { return "has no host" }
         let host = rawHost.hasPrefix("[") && rawHost.hasSuffix("]") ? String(rawHost.dropFirst().dropLast()) : rawHost
         guard host.utf8.allSatisfy({ Self.hostBytes.contains($0) }) else { return "has an invalid host" }
-        if let port = url.port, !(1...65535).contains(port) { return "has an invalid port" }
+        // The port as the relay reads it: Foundation reads one past Int's range as none (80).
+        guard (try? UpstreamPool.Target(url: address)) != nil else { return "has an invalid port" }
         if let networks, !networks.allows(host: host) {
             return "is outside the allowed worker networks (\(networks)); give an IP address inside them"
         }

@@ -242,7 +242,7 @@ func withExchangeServer(
         }
     }
 
-    @Test(arguments: ["ftp://127.0.0.1/x", "http://", "127.0.0.1:80", "http://127.0.0.1:99999/", "http://127.0.0.1:0/", "", "http://[::1"])
+    @Test(arguments: ["ftp://127.0.0.1/x", "http://", "127.0.0.1:80", "http://127.0.0.1:99999/", "http://127.0.0.1:0/", "http://127.0.0.1:99999999999999999999999/", "http://127.0.0.1:-1/", "", "http://[::1"])
     func addressesThatAreNotHTTPAreRefused(_ url: String) {
         #expect(throws: UpstreamFailure.invalidURL) { try UpstreamPool.Target(url: url) }
     }

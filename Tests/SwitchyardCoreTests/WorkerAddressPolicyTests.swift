@@ -18,7 +18,7 @@ import Testing
             "", "file:///etc/passwd", "gopher://127.0.0.1:6379/_INFO", "ftp://host/", "javascript:alert(1)",
             "http://user@host", "http://user:pass@127.0.0.1:80", "http://evil.example@169.254.169.254",
             "http://host/?redirect=x", "http://host/#frag", "http://", "http:///path", "http:host", "//host:80",
-            "http://host:0", "http://host:99999", "http://host name", "http://host\n.example", "http://h\\@evil",
+            "http://host:0", "http://host:99999", "http://host:99999999999999999999999", "http://host name", "http://host\n.example", "http://h\\@evil",
             "http://%31%32%37.0.0.1", "http://ho\u{0}st", "http://hóst.example", "http://[::1", "unix:///tmp/sock",
             "http+unix://%2Ftmp%2Fsock", "http://" + String(repeating: "a", count: WorkerAddressPolicy.maxLength),
         ]
