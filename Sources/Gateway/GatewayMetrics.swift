@@ -154,6 +154,7 @@ struct RequestRecord: Sendable {
             series.promptTokens.increment(by: usage.prompt)
             series.completionTokens.increment(by: usage.completion)
         }
+        guard logger.logLevel <= .info else { return }
         var metadata: Logger.Metadata = [
             "request_id": "\(requestID)",
             "endpoint": "\(endpoint.rawValue)",

@@ -79,19 +79,26 @@ public struct BrowserRequestGuard: Sendable, Equatable {
 
     /// `application/json` or `application/x-ndjson` with any parameters (`; charset=utf-8`), in any case.
     static func isJSON(_ contentType: String) -> Bool {
-        let mediaType = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        return ["application/json", "application/x-ndjson"].contains(mediaType.trimmingCharacters(in: .whitespaces).lowercased())
+        var mediaType = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }
+        while let first = mediaType.first, first.isOptionalWhitespace { mediaType.removeFirst() }
+        while let last = mediaType.last, last.isOptionalWhitespace { mediaType.removeLast() }
+        return mediaType.equalsIgnoringASCIICase("application/json") || mediaType.equalsIgnoringASCIICase("application/x-ndjson")
     }
 
     /// Whether a host name or address (without port) is this machine: `localhost`, `*.localhost`
     /// (RFC 6761 keeps them on loopback), `127.0.0.0/8` in dotted decimal, `::1`.
     public static func isLoopback(host: String) -> Bool {
-        let host = host.lowercased()
-        if host == "localhost" || host.hasSuffix(".localhost") || host == "::1" || host == "[::1]" { return true }
-        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-        guard octets.count == 4, octets[0] == "127" else { return false }
+        let host = host.utf8
+        if host.equalsIgnoringASCIICase("localhost") || host.hasSuffixIgnoringASCIICase(".localhost") || host.elementsEqual("::1".utf8)
+            || host.elementsEqual("[::1]".utf8)
+        {
+            return true
+        }
+        let octets = host.split(separator: UInt8(ascii: "."), maxSplits: 4, omittingEmptySubsequences: false)
+        guard octets.count == 4, octets[0].elementsEqual("127".utf8) else { return false }
         return octets.allSatisfy { octet in
-            (1...3).contains(octet.count) && octet.allSatisfy(\.isASCIIDigit) && Int(octet)! <= 255
+            (1...3).contains(octet.count) && octet.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+                && octet.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) } <= 255
         }
     }
 
@@ -143,7 +150,7 @@ public struct BrowserRequestGuard: Sendable, Equatable {
         } else if let colon = host.lastIndex(of: ":") {
             port = host[host.index(after: colon)...]
             host = host[..<colon]
-            if host.contains(":") { return nil }
+            if host.contains(":" as Character) { return nil }
         }
         guard !host.isEmpty else { return nil }
         guard let port else { return (String(host), nil) }
@@ -210,4 +217,24 @@ extension Character {
 extension HTTPField.Name {
     /// `Host` as a plain field: HTTPTypes moves the first into the authority and marks `.host` unavailable.
     fileprivate static let hostField = HTTPField.Name("Host")!
+}
+
+extension UInt8 {
+    /// HTTP's optional whitespace around header values: space and tab.
+    fileprivate var isOptionalWhitespace: Bool { self == UInt8(ascii: " ") || self == UInt8(ascii: "\t") }
+
+    fileprivate var asciiLowercased: UInt8 { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(self) ? self | 0x20 : self }
+}
+
+extension Collection<UInt8> {
+    /// Byte-wise comparison folding only ASCII letters: headers and host names are ASCII, and
+    /// Foundation's Unicode-aware string functions cost more than the rest of the guard.
+    fileprivate func equalsIgnoringASCIICase(_ lowercase: StaticString) -> Bool {
+        let other = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
+        return elementsEqual(other) { $0.asciiLowercased == $1 }
+    }
+
+    fileprivate func hasSuffixIgnoringASCIICase(_ lowercase: StaticString) -> Bool {
+        count >= lowercase.utf8CodeUnitCount && dropFirst(count - lowercase.utf8CodeUnitCount).equalsIgnoringASCIICase(lowercase)
+    }
 }

@@ -20,7 +20,7 @@ public final class UpstreamExchange: Sendable {
     /// `headTimeout` bounds the wait for the response head (the pool's read timeout bounds
     /// each silence after it).
     public init(pool: UpstreamPool, url: String, headers: HTTPHeaders, body: ByteBuffer, headTimeout: Duration) throws {
-        let target = try UpstreamPool.Target(url: url)
+        let target = try pool.target(of: url)
         var headers = headers
         headers.replaceOrAdd(name: "host", value: target.hostHeader)
         headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes))

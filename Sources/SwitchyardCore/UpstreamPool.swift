@@ -73,15 +73,32 @@ public final class UpstreamPool: Sendable {
         var eventLoop: ObjectIdentifier
     }
 
+    /// Parsed URLs kept at most, dropped all at once when full: the URLs are workers' addresses
+    /// with a few paths each, but a registration storm must not grow the table without end.
+    static let maxCachedTargets = 4096
+
     let configuration: Configuration
     private let group: any EventLoopGroup
     private let tlsContext: NIOSSLContext?
     private let idle = Mutex<[PeerKey: [NIOLoopBound<UpstreamConnection>]]>([:])
+    /// URLComponents' parse cost more per request than the rest of sending one.
+    private let targets = Mutex<[String: Target]>([:])
 
     public init(configuration: Configuration = .init(), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, tls: TLSConfiguration = .makeClientConfiguration()) {
         self.configuration = configuration
         self.group = group
         tlsContext = try? NIOSSLContext(configuration: tls)
+    }
+
+    /// The parsed form of `url`, parsed once per URL.
+    func target(of url: String) throws -> Target {
+        if let target = targets.withLock({ $0[url] }) { return target }
+        let target = try Target(url: url)
+        targets.withLock { targets in
+            if targets.count >= Self.maxCachedTargets { targets.removeAll(keepingCapacity: true) }
+            targets[url] = target
+        }
+        return target
     }
 
     /// The caller's own event loop when it runs on one (a pinned server connection), else the next.
@@ -185,5 +202,9 @@ extension UpstreamPool {
     /// Unused connections kept, over all peers and event loops.
     var idleConnections: Int {
         idle.withLock { $0.values.reduce(0) { $0 + $1.count } }
+    }
+
+    var cachedTargets: Int {
+        targets.withLock(\.count)
     }
 }

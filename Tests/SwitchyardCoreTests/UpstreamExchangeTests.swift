@@ -253,6 +253,16 @@ func withExchangeServer(
         let local = try UpstreamPool.Target(url: "http://[::1]:8080")
         #expect(local.host == "::1" && local.path == "/" && local.hostHeader == "[::1]:8080")
     }
+
+    @Test func parsedURLsAreReusedAndStayBounded() throws {
+        let pool = UpstreamPool()
+        #expect(try pool.target(of: "http://127.0.0.1:8000/v1/x") == UpstreamPool.Target(url: "http://127.0.0.1:8000/v1/x"))
+        #expect(throws: UpstreamFailure.invalidURL) { try pool.target(of: "http://127.0.0.1:99999999999999999999999/") }
+        for port in 1...(UpstreamPool.maxCachedTargets + 10) {
+            _ = try pool.target(of: "http://127.0.0.1:\(port)/")
+        }
+        #expect(pool.cachedTargets <= UpstreamPool.maxCachedTargets)
+    }
 }
 
 /// Peers that do not speak HTTP: what they send is refused with an error, never a hang or a crash.
