@@ -159,7 +159,10 @@ let package = Package(
         .testTarget(name: "ConversationTests", dependencies: ["Conversation"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FastChatAdapterTests", dependencies: ["FastChatAdapter", "Conversation", "SwitchyardCore"]),
         .testTarget(name: "EvalTests", dependencies: ["Eval", "Backends", "SwitchyardCore"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Routing", "SwitchyardCore"]),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: ["Gateway", "Routing", "SwitchyardCore", .product(name: "NIOEmbedded", package: "swift-nio")]
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -24,8 +24,7 @@ public struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
         if request.method == .get || request.method == .head, Self.publicPaths.contains(path) {
             return try await next(request, context)
         }
-        guard let presented = request.bearerToken else { throw Self.missingKey }
-        guard let entry = keys.entry(for: presented) else { throw Self.incorrectKey(presented) }
+        let entry = try keys.entry(presentedIn: request.headers)
         if entry.models != nil, path.hasPrefix("arena/") {
             throw OpenAIError(
                 status: .forbidden,
@@ -41,21 +40,5 @@ public struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The path as the router will see it, whatever slashes or escapes it was sent with.
     static func normalized(_ path: String) -> String {
         (path.removingPercentEncoding ?? path).split(separator: "/").joined(separator: "/")
-    }
-
-    static var missingKey: OpenAIError {
-        OpenAIError(
-            status: .unauthorized,
-            message: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
-        )
-    }
-
-    static func incorrectKey(_ presented: some StringProtocol) -> OpenAIError {
-        OpenAIError(status: .unauthorized, message: "Incorrect API key provided: \(masked(presented)).", code: "invalid_api_key")
-    }
-
-    /// Enough of a wrong key for its owner to recognise it, as OpenAI shows it: `sk-ab***yz`.
-    static func masked(_ key: some StringProtocol) -> String {
-        key.count >= 12 ? "\(key.prefix(5))***\(key.suffix(2))" : "***"
     }
 }

@@ -1,3 +1,4 @@
+import HTTPTypes
 import SwitchyardCore
 
 /// The client API keys a gateway accepts, each optionally limited to some models.
@@ -68,5 +69,31 @@ public struct APIKeySet: Sendable {
         public var reason: String
 
         public var description: String { "line \(line): \(reason)" }
+    }
+}
+
+extension APIKeySet {
+    /// The entry of the key a request's `Authorization: Bearer` header presents; otherwise the 401
+    /// OpenAI answers, so SDKs raise their `AuthenticationError`.
+    func entry(presentedIn headers: HTTPFields) throws(OpenAIError) -> Entry {
+        guard let presented = headers.bearerToken else { throw Self.missingKey }
+        guard let entry = entry(for: presented) else { throw Self.incorrectKey(presented) }
+        return entry
+    }
+
+    static var missingKey: OpenAIError {
+        OpenAIError(
+            status: .unauthorized,
+            message: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
+        )
+    }
+
+    static func incorrectKey(_ presented: some StringProtocol) -> OpenAIError {
+        OpenAIError(status: .unauthorized, message: "Incorrect API key provided: \(masked(presented)).", code: "invalid_api_key")
+    }
+
+    /// Enough of a wrong key for its owner to recognise it, as OpenAI shows it: `sk-ab***yz`.
+    static func masked(_ key: some StringProtocol) -> String {
+        key.count >= 12 ? "\(key.prefix(5))***\(key.suffix(2))" : "***"
     }
 }

@@ -16,46 +16,41 @@ extension Gateway {
         case failed(OpenAIError, retryable: Bool)
     }
 
-    func relay(_ request: Request, to endpoint: Endpoint) async throws -> Response {
-        var record = RequestRecord(endpoint: endpoint)
+    /// Answers one OpenAI request read whole by the data plane: validation, the key's model
+    /// check, a worker chosen, retried or waited for, and its answer relayed through `writer`.
+    ///
+    /// A client that leaves cancels the task: a queued request gives up its place, a relay stops.
+    func serve(_ request: RelayRequest, to writer: some RelayResponseWriter) async {
+        var record = RequestRecord(endpoint: request.endpoint)
         record.stats = stats
         do {
-            var request = request
-            let body = try await request.collectBody(upTo: configuration.maxBodySize)
-            let validated = try RequestValidator.validate(body, for: endpoint)
+            let validated = try RequestValidator.validate(request.body, for: request.endpoint)
             record.model = validated.model
             try ModelAccess.check(validated.model)
             let routingRequest = routingRequest(for: validated, headers: request.headers)
-            let requestBody = request.body
-            var queued = false
-            let reply = try await dispatch(body, for: routingRequest, path: endpoint.path) { wait in
-                // Only a queued request watches its connection: a client that leaves gives up its place.
-                queued = true
-                return try await requestBody.consumeWithCancellationOnInboundClose { _ in try await wait() }
-            }
+            let reply = try await dispatch(request.body, for: routingRequest, path: request.endpoint.path)
             record.worker = reply.lease.address
             record.firstByte = ContinuousClock.now - record.started
-            var response = await response(relaying: reply, streaming: validated.stream, record: record)
-            // Watching the connection ends it after this response; say so, or a client may reuse it.
-            if queued { response.headers[.connection] = "close" }
-            return response
+            await relay(reply, streaming: validated.stream, record: record, to: writer)
         } catch {
-            record.finish(status: FailureStatus.of(error), message: (error as? OpenAIError)?.message, logger: logger)
-            throw error
+            let status = FailureStatus.of(error)
+            let failure: OpenAIError
+            if let error = error as? OpenAIError {
+                failure = error
+            } else {
+                if status != FailureStatus.clientClosed { logger.error("request failed", metadata: ["error": "\(error)", "request_id": "\(record.requestID)"]) }
+                failure = OpenAIError(status: .internalServerError, message: "The server had an error while processing your request.")
+            }
+            record.finish(status: status, message: failure.message, logger: logger)
+            guard status != FailureStatus.clientClosed else { return writer.abort() }
+            writer.respond(HTTPResponse(status: failure.status, headerFields: failure.headers), body: ByteBuffer(bytes: failure.jsonBody()), end: true)
         }
     }
 
     /// Sends a request body to a worker of its model, retrying on other workers until one answers
-    /// with its first chunk; the reply still holds that worker's lease.
-    ///
-    /// `whileQueued` wraps the wait when every worker is full (the relay uses it to notice a client
-    /// leaving); by default the request just waits.
-    public func dispatch(
-        _ body: ByteBuffer,
-        for routingRequest: RoutingRequest,
-        path: String = "/v1/chat/completions",
-        whileQueued: (@Sendable () async throws -> Lease) async throws -> Lease = { try await $0() }
-    ) async throws -> WorkerReply {
+    /// with its first chunk; the reply still holds that worker's lease. When every worker is full
+    /// the request waits in the queue until its task is cancelled.
+    public func dispatch(_ body: ByteBuffer, for routingRequest: RoutingRequest, path: String = "/v1/chat/completions") async throws -> WorkerReply {
         let requestID = RequestID.current ?? ""
         let model = routingRequest.model
         let arrived = ContinuousClock.now
@@ -67,8 +62,7 @@ extension Gateway {
             do {
                 lease = try await directory.lease(routingRequest, excluding: tried, wait: false)
             } catch is WorkerDirectory.MustWait {
-                let excluded = tried
-                lease = try await whileQueued { [directory] in try await directory.lease(routingRequest, excluding: excluded) }
+                lease = try await directory.lease(routingRequest, excluding: tried)
             } catch let error as OpenAIError where error.status == .serviceUnavailable && lastFailure != nil {
                 // No other worker to retry on: the client hears what the last one said, retry advice included.
                 throw lastFailure ?? error
@@ -179,73 +173,45 @@ extension Gateway {
     /// Largest plain (not event-stream) body read whole before the client gets it.
     static let wholeBodyLimit = 1 << 20
 
-    /// The client's response: the worker's status and first chunk, then the rest as it arrives.
+    /// Writes the client's answer: the worker's status and first chunk, then the rest as it arrives.
     ///
     /// A plain body up to ``wholeBodyLimit`` is read to its end first and sent with its length in
-    /// one write, instead of a chunked body written piece by piece.
-    func response(relaying reply: WorkerReply, streaming: Bool, record: RequestRecord? = nil) async -> Response {
+    /// one write, instead of a chunked body written piece by piece. An event stream gets a
+    /// `: keep-alive` comment after each silence of ``GatewayConfiguration/keepAliveInterval``
+    /// when it is on (and the stream stands between events).
+    func relay(_ reply: WorkerReply, streaming: Bool, record: RequestRecord, to writer: some RelayResponseWriter) async {
         let isEventStream = streaming && reply.status == .ok
-        var headers = HTTPFields()
-        headers[.contentType] = reply.contentType
-        headers[.switchyardWorker] = reply.lease.address
-        headers.append(contentsOf: reply.retryHeaders)
+        var head = HTTPResponse(status: reply.status)
+        head.headerFields[.contentType] = reply.contentType
+        head.headerFields[.switchyardWorker] = reply.lease.address
+        head.headerFields.append(contentsOf: reply.retryHeaders)
         if isEventStream {
-            headers[.cacheControl] = "no-cache"
-            headers[.accelBuffering] = "no"
+            head.headerFields[.cacheControl] = "no-cache"
+            head.headerFields[.accelBuffering] = "no"
         }
-        let logger = self.logger
-        @Sendable func finish(_ relay: StreamRelay) {
+        var relay = StreamRelay(isEventStream: isEventStream, model: record.model)
+        defer {
             reply.lease.release()
-            if var record {
-                record.usage = relay.usage
-                record.finish(status: Int(reply.status.code), logger: logger)
-            }
+            var record = record
+            record.usage = relay.usage
+            record.finish(status: Int(reply.status.code), logger: logger)
         }
-        var relay = StreamRelay(isEventStream: isEventStream, model: record?.model)
-        let first = reply.first.map { relay.pass($0) }
-        guard !isEventStream else {
-            return Response(status: reply.status, headers: headers, body: eventStream(from: reply, first: first, relay: relay, finish: finish))
-        }
-        var body = first ?? ByteBuffer()
+        var body = reply.first.map { relay.pass($0) } ?? ByteBuffer()
+        var headWritten = false
         do {
-            while body.readableBytes <= Self.wholeBodyLimit {
-                guard let chunk = try await relay.next(from: reply) else {
-                    finish(relay)
-                    return Response(status: reply.status, headers: headers, body: .init(byteBuffer: body))
+            if !isEventStream {
+                while body.readableBytes <= Self.wholeBodyLimit {
+                    guard let chunk = try await relay.next(from: reply) else {
+                        head.headerFields[.contentLength] = String(body.readableBytes)
+                        writer.respond(head, body: body, end: true)
+                        return
+                    }
+                    body.writeImmutableBuffer(chunk)
                 }
-                body.writeImmutableBuffer(chunk)
             }
-        } catch {
-            // Cut as a streamed body would be: what arrived, then the end of the connection.
-            finish(relay)
-            return Response(
-                status: reply.status, headers: headers,
-                body: ResponseBody { [body] writer in
-                    try await writer.write(body)
-                    throw error
-                }
-            )
-        }
-        return Response(
-            status: reply.status, headers: headers,
-            body: ResponseBody { [relay, body] writer in
-                var relay = relay
-                defer { finish(relay) }
-                try await writer.write(body)
-                while let chunk = try await relay.next(from: reply) { try await writer.write(chunk) }
-                try await writer.finish(nil)
-            }
-        )
-    }
-
-    /// An event stream relayed chunk by chunk, with a `: keep-alive` comment after each silence of
-    /// ``GatewayConfiguration/keepAliveInterval`` when it is on (and the stream stands between events).
-    func eventStream(from reply: WorkerReply, first: ByteBuffer?, relay: StreamRelay, finish: @escaping @Sendable (StreamRelay) -> Void) -> ResponseBody {
-        let silence = configuration.keepAliveInterval > .zero ? configuration.keepAliveInterval : nil
-        return ResponseBody { writer in
-            var relay = relay
-            defer { finish(relay) }
-            if let first { try await writer.write(first) }
+            writer.respond(head, body: body, end: false)
+            headWritten = true
+            let silence = isEventStream && configuration.keepAliveInterval > .zero ? configuration.keepAliveInterval : nil
             while true {
                 switch try await relay.next(from: reply, within: silence) {
                 case .chunk(let chunk):
@@ -253,10 +219,14 @@ extension Gateway {
                 case .quiet:
                     if relay.endsBetweenEvents { try await writer.write(StreamRelay.keepAliveComment) }
                 case .end:
-                    try await writer.finish(nil)
+                    writer.end()
                     return
                 }
             }
+        } catch {
+            // Cut: what arrived, then the end of the connection, which is all a client can tell.
+            if !headWritten { writer.respond(head, body: body, end: false) }
+            writer.abort()
         }
     }
 

@@ -27,6 +27,7 @@ public struct Gateway: Sendable {
         self.logger = logger
     }
 
+    /// The routes Hummingbird serves; the OpenAI routes that relay are ``DataPlaneHandler``'s.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         for prefix in ["v1/", ""] {
             router.get("\(prefix)models") { _, _ in try listModels() }
@@ -35,11 +36,6 @@ public struct Gateway: Sendable {
                 let id = context.parameters.getCatchAll().joined(separator: "/")
                 guard directory.modelNames.contains(id), ModelAccess.allows(id) else { throw OpenAIError.modelNotFound(id) }
                 return try Response.json(ModelCard(id: id, created: Int(Date().timeIntervalSince1970)))
-            }
-            for endpoint in Endpoint.allCases {
-                router.post("\(prefix)\(endpoint.rawValue)") { request, _ in
-                    try await relay(request, to: endpoint)
-                }
             }
         }
         addStatusRoute(to: router)

@@ -126,7 +126,11 @@ struct ControllerSetup {
             services.append(LocalRegistryFeed(watch: { store.watch() }, directory: gateway.directory))
             services += gateway.services
             services.append(
-                try makeServer(role: "gateway", router: gatewayRouter, host: host, port: gatewayPort, tls: gatewayTLS, limits: gatewayLimits, logger: gatewayLogger) { port in
+                try makeServer(
+                    role: "gateway", router: gatewayRouter, host: host, port: gatewayPort, tls: gatewayTLS, limits: gatewayLimits,
+                    dataPlane: .init(gateway: gateway, keys: apiKeys, browserGuard: BrowserRequestGuard(bindHost: host), maxBodySize: gatewayLimits.maxBodySize),
+                    logger: gatewayLogger
+                ) { port in
                     await onGatewayListening(port, gateway.directory)
                 }
             )

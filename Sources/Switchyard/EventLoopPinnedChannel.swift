@@ -28,17 +28,3 @@ struct EventLoopPinnedChannel<Base: ServerChildChannel>: ServerChildChannel {
         }
     }
 }
-
-/// Runs the jobs of the tasks that prefer it on one NIO event loop.
-final class EventLoopTaskExecutor: TaskExecutor {
-    let eventLoop: any EventLoop
-
-    init(eventLoop: any EventLoop) {
-        self.eventLoop = eventLoop
-    }
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
-    }
-}

@@ -34,6 +34,7 @@ struct GatewayCommand: AsyncParsableCommand {
         let logger = Logger(label: "switchyard.gateway")
         let keys = try apiKeys.keySet()
         let tls = try daemon.tls.configuration()
+        let limits = daemon.server.limits(maxBodySize: options.maxBodyBytes)
         try await runDaemon(logger: logger, readTimeout: .seconds(fractional: options.responseTimeout)) { httpClient in
             let gateway = Gateway(configuration: options.configuration, httpClient: httpClient, logger: logger)
             let router = Router<BasicRequestContext>.switchyard(boundTo: daemon.host)
@@ -42,7 +43,13 @@ struct GatewayCommand: AsyncParsableCommand {
             try arena.makeArena(gateway: gateway)?.addRoutes(to: router)
             return [ControllerWatchFeed(controllerURL: controller, token: registration.token, directory: gateway.directory, logger: logger)]
                 + gateway.services
-                + [try makeServer(role: "gateway", router: router, host: daemon.host, port: port, tls: tls, limits: daemon.server.limits(maxBodySize: options.maxBodyBytes), logger: logger)]
+                + [
+                    try makeServer(
+                        role: "gateway", router: router, host: daemon.host, port: port, tls: tls, limits: limits,
+                        dataPlane: .init(gateway: gateway, keys: keys, browserGuard: BrowserRequestGuard(bindHost: daemon.host), maxBodySize: limits.maxBodySize),
+                        logger: logger
+                    )
+                ]
         }
     }
 }

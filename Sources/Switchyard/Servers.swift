@@ -1,4 +1,5 @@
 import Foundation
+import Gateway
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
@@ -17,6 +18,7 @@ func makeServer(
     port: Int,
     tls: TLSConfiguration? = nil,
     limits: ServerLimits = ServerLimits(),
+    dataPlane: DataPlaneHandler.Configuration? = nil,
     logger: Logger,
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
@@ -27,7 +29,7 @@ func makeServer(
     )
     let gate = ConnectionGate(limit: limits.maxConnections)
     let server = HTTPServerBuilder { responder in
-        let channel = HTTP1Channel(responder: responder, configuration: http1)
+        let channel = DataPlaneChannel(base: HTTP1Channel(responder: responder, configuration: http1), dataPlane: dataPlane)
         if let tls {
             return EventLoopPinnedChannel(base: GatedChannel(base: try TLSChannel(channel, tlsConfiguration: tls), gate: gate, isTLS: true))
         }
@@ -45,6 +47,31 @@ func makeServer(
         },
         logger: logger
     )
+}
+
+/// HTTP/1 with a gateway's OpenAI routes served by a ``DataPlaneHandler`` (when given one) before
+/// Hummingbird's router sees them; everything else is Hummingbird's.
+struct DataPlaneChannel: ServerChildChannel {
+    typealias Value = HTTP1Channel.Value
+
+    let base: HTTP1Channel
+    let dataPlane: DataPlaneHandler.Configuration?
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        base.setup(channel: channel, logger: logger).flatMapThrowing { [dataPlane] value in
+            if let dataPlane {
+                // After the connection state handler, so idle timeout and graceful shutdown see its requests.
+                let operations = channel.pipeline.syncOperations
+                let connectionState = try operations.handler(type: HTTPConnectionStateHandler.self)
+                try operations.addHandler(DataPlaneHandler(dataPlane), position: .after(connectionState))
+            }
+            return value
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await base.handle(value: value, logger: logger)
+    }
 }
 
 /// Request-head limits: generous for SDKs (a dozen `x-stainless-*` headers) and tokens, small

@@ -42,8 +42,13 @@ public struct AccessToken: Sendable, Hashable {
 
 extension Request {
     /// The credential of an `Authorization: Bearer …` header; nil when there is none (or another scheme).
+    public var bearerToken: Substring? { headers.bearerToken }
+}
+
+extension HTTPFields {
+    /// The credential of an `Authorization: Bearer …` header; nil when there is none (or another scheme).
     public var bearerToken: Substring? {
-        guard let value = headers[.authorization] else { return nil }
+        guard let value = self[.authorization] else { return nil }
         let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
         let token = parts[1].drop { $0 == " " }

@@ -198,11 +198,15 @@ public struct BrowserRequestGuardMiddleware<Context: RequestContext>: RouterMidd
 extension BrowserRequestGuard.Request {
     /// The fields of a server's request; HTTP/1's first `Host` is the head's authority, any other stays a header.
     public init(_ request: Hummingbird.Request) {
-        let headers = request.headers
+        self.init(head: request.head)
+    }
+
+    public init(head: HTTPRequest) {
+        let headers = head.headerFields
         let length = headers[.contentLength]
         self.init(
-            method: request.method,
-            hosts: (request.head.authority.map { [$0] } ?? []) + headers[values: .hostField],
+            method: head.method,
+            hosts: (head.authority.map { [$0] } ?? []) + headers[values: .hostField],
             origins: headers[values: .origin],
             contentTypes: headers[values: .contentType],
             hasBody: headers[.transferEncoding] != nil || (length != nil && length != "0")

@@ -32,12 +32,17 @@ public struct OpenAIError: HTTPResponseError, Sendable, Equatable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: jsonBody())))
+    }
+
+    /// The answer's header fields: the JSON type and the retry advice.
+    public var headers: HTTPFields {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if let retryAfter {
             headers.setRetryAdvice(retryAfter)
         }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: jsonBody())))
+        return headers
     }
 
     /// The JSON body, also used for the `data: {"error": ...}` event that ends a broken stream.

@@ -61,7 +61,7 @@ public enum RequestID {
     /// A client's own id, when it is one: at most 128 visible ASCII characters. Anything else
     /// (a 16 KiB header, control characters) would be logged, stored and passed on to workers
     /// with every request, so it is replaced by a new id.
-    static func accepted(_ id: String) -> String? {
+    public static func accepted(_ id: String) -> String? {
         guard (1...128).contains(id.utf8.count), id.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else { return nil }
         return id
     }
@@ -72,7 +72,7 @@ public enum RequestID {
     /// Ids must be unique, not secret: they come from a counter, seeded once from the system
     /// generator and scrambled by SplitMix64, instead of a `getrandom` call (or, with `UUID()`,
     /// opening /dev/urandom) per request.
-    static func make() -> String {
+    public static func make() -> String {
         var generator = SeededRandomNumberGenerator(seed: sequence.wrappingAdd(2, ordering: .relaxed).oldValue)
         let high: UInt64 = generator.next() & ~0xF000 | 0x4000  // version 4
         let low: UInt64 = generator.next() & ~(0xC << 60) | (0x8 << 60)  // RFC 4122 variant
