@@ -20,7 +20,7 @@ extension Gateway {
     /// check, a worker chosen, retried or waited for, and its answer relayed through `writer`.
     ///
     /// A client that leaves cancels the task: a queued request gives up its place, a relay stops.
-    func serve(_ request: RelayRequest, to writer: some RelayResponseWriter) async {
+    func serve(_ request: DataPlaneRequest, to writer: DataPlaneWriter) async {
         var record = RequestRecord(endpoint: request.endpoint)
         record.stats = stats
         do {
@@ -33,17 +33,8 @@ extension Gateway {
             record.firstByte = ContinuousClock.now - record.started
             await relay(reply, streaming: validated.stream, record: record, to: writer)
         } catch {
-            let status = FailureStatus.of(error)
-            let failure: OpenAIError
-            if let error = error as? OpenAIError {
-                failure = error
-            } else {
-                if status != FailureStatus.clientClosed { logger.error("request failed", metadata: ["error": "\(error)", "request_id": "\(record.requestID)"]) }
-                failure = OpenAIError(status: .internalServerError, message: "The server had an error while processing your request.")
-            }
-            record.finish(status: status, message: failure.message, logger: logger)
-            guard status != FailureStatus.clientClosed else { return writer.abort() }
-            writer.respond(HTTPResponse(status: failure.status, headerFields: failure.headers), body: ByteBuffer(bytes: failure.jsonBody()), end: true)
+            let (status, message) = writer.fail(with: error, logger: logger)
+            record.finish(status: status, message: message, logger: logger)
         }
     }
 
@@ -179,7 +170,7 @@ extension Gateway {
     /// one write, instead of a chunked body written piece by piece. An event stream gets a
     /// `: keep-alive` comment after each silence of ``GatewayConfiguration/keepAliveInterval``
     /// when it is on (and the stream stands between events).
-    func relay(_ reply: WorkerReply, streaming: Bool, record: RequestRecord, to writer: some RelayResponseWriter) async {
+    func relay(_ reply: WorkerReply, streaming: Bool, record: RequestRecord, to writer: DataPlaneWriter) async {
         let isEventStream = streaming && reply.status == .ok
         var head = HTTPResponse(status: reply.status)
         head.headerFields[.contentType] = reply.contentType

@@ -89,12 +89,13 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
     }
 
-    /// Keeps one timer at the earliest deadline.
+    /// Keeps one timer at or before the earliest deadline. A timer that is earlier is kept: when it
+    /// fires it finds nothing overdue and moves on, which costs less than moving it with every
+    /// request (each request sets a deadline at its head and lifts it at its end).
     private func schedule(_ context: ChannelHandlerContext) {
-        let deadline = deadlines.deadline
-        guard deadline != timerDeadline else { return }
+        guard let deadline = deadlines.deadline else { return }
+        if let timerDeadline, timerDeadline <= deadline { return }
         cancelTimer()
-        guard let deadline else { return }
         timerDeadline = deadline
         timer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(deadline - .now)) {
             self.timer = nil

@@ -122,13 +122,14 @@ struct ControllerSetup {
             gatewayRouter.add(middleware: APIKeyMiddleware(keys: apiKeys))
             gateway.addRoutes(to: gatewayRouter)
             try arena?.makeArena(gateway: gateway)?.addRoutes(to: gatewayRouter)
+            let dataPlane = GatewayDataPlane(gateway: gateway, keys: apiKeys, browserGuard: BrowserRequestGuard(bindHost: host))
             let store = controller.store
             services.append(LocalRegistryFeed(watch: { store.watch() }, directory: gateway.directory))
             services += gateway.services
             services.append(
                 try makeServer(
                     role: "gateway", router: gatewayRouter, host: host, port: gatewayPort, tls: gatewayTLS, limits: gatewayLimits,
-                    dataPlane: .init(gateway: gateway, keys: apiKeys, browserGuard: BrowserRequestGuard(bindHost: host), maxBodySize: gatewayLimits.maxBodySize),
+                    dataPlane: { [maxBodySize = gatewayLimits.maxBodySize] in DataPlaneHandler(dataPlane, maxBodySize: maxBodySize) },
                     logger: gatewayLogger
                 ) { port in
                     await onGatewayListening(port, gateway.directory)

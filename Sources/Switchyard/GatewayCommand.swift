@@ -41,12 +41,13 @@ struct GatewayCommand: AsyncParsableCommand {
             router.add(middleware: APIKeyMiddleware(keys: keys))
             gateway.addRoutes(to: router)
             try arena.makeArena(gateway: gateway)?.addRoutes(to: router)
+            let dataPlane = GatewayDataPlane(gateway: gateway, keys: keys, browserGuard: BrowserRequestGuard(bindHost: daemon.host))
             return [ControllerWatchFeed(controllerURL: controller, token: registration.token, directory: gateway.directory, logger: logger)]
                 + gateway.services
                 + [
                     try makeServer(
                         role: "gateway", router: router, host: daemon.host, port: port, tls: tls, limits: limits,
-                        dataPlane: .init(gateway: gateway, keys: keys, browserGuard: BrowserRequestGuard(bindHost: daemon.host), maxBodySize: limits.maxBodySize),
+                        dataPlane: { DataPlaneHandler(dataPlane, maxBodySize: limits.maxBodySize) },
                         logger: logger
                     )
                 ]

@@ -1,5 +1,4 @@
 import Foundation
-import Gateway
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
@@ -18,7 +17,7 @@ func makeServer(
     port: Int,
     tls: TLSConfiguration? = nil,
     limits: ServerLimits = ServerLimits(),
-    dataPlane: DataPlaneHandler.Configuration? = nil,
+    dataPlane: (@Sendable () -> any RemovableChannelHandler)? = nil,
     logger: Logger,
     onListening: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
@@ -49,13 +48,13 @@ func makeServer(
     )
 }
 
-/// HTTP/1 with a gateway's OpenAI routes served by a ``DataPlaneHandler`` (when given one) before
+/// HTTP/1 with a daemon's OpenAI routes served by its ``DataPlaneHandler`` (when given one) before
 /// Hummingbird's router sees them; everything else is Hummingbird's.
 struct DataPlaneChannel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
 
     let base: HTTP1Channel
-    let dataPlane: DataPlaneHandler.Configuration?
+    let dataPlane: (@Sendable () -> any RemovableChannelHandler)?
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         base.setup(channel: channel, logger: logger).flatMapThrowing { [dataPlane] value in
@@ -63,7 +62,7 @@ struct DataPlaneChannel: ServerChildChannel {
                 // After the connection state handler, so idle timeout and graceful shutdown see its requests.
                 let operations = channel.pipeline.syncOperations
                 let connectionState = try operations.handler(type: HTTPConnectionStateHandler.self)
-                try operations.addHandler(DataPlaneHandler(dataPlane), position: .after(connectionState))
+                try operations.addHandler(dataPlane(), position: .after(connectionState))
             }
             return value
         }

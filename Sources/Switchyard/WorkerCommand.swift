@@ -236,7 +236,11 @@ func workerServices(
     let worker = Worker(configuration: configuration, backend: backend, httpClient: httpClient, logger: logger)
     let router = Router<BasicRequestContext>.switchyard(boundTo: host)
     worker.addRoutes(to: router)
-    let server = try makeServer(role: "worker", router: router, host: host, port: port, tls: tls, limits: limits, logger: logger) { port in
+    let dataPlane = WorkerDataPlane(worker: worker, browserGuard: BrowserRequestGuard(bindHost: host))
+    let server = try makeServer(
+        role: "worker", router: router, host: host, port: port, tls: tls, limits: limits,
+        dataPlane: { DataPlaneHandler(dataPlane, maxBodySize: limits.maxBodySize) }, logger: logger
+    ) { port in
         worker.serverStarted(host: urlHost(host), port: port)
     }
     return [server, worker.lifecycleService]

@@ -5,16 +5,12 @@ import NIOCore
 import SwitchyardCore
 
 extension Worker {
-    /// The OpenAI endpoints gateways call, and FastChat's worker API.
+    /// FastChat's worker API and the operator's routes; the OpenAI endpoints gateways call are
+    /// served by ``WorkerDataPlane``.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         let worker = self
         let configuration = self.configuration
         for prefix in ["v1/", ""] {
-            for endpoint in Endpoint.allCases {
-                router.post("\(prefix)\(endpoint.rawValue)") { request, _ in
-                    try await worker.respond(to: request, endpoint: endpoint)
-                }
-            }
             router.get("\(prefix)models") { _, _ in
                 let created = Int(Date().timeIntervalSince1970)
                 return try Response.json(ModelCardList(data: configuration.modelNames.map { ModelCard(id: $0, created: created) }))
@@ -43,43 +39,35 @@ extension Worker {
         }
     }
 
-    func respond(to request: Request, endpoint: Endpoint) async throws -> Response {
+    /// Answers one OpenAI request through the backend, within the concurrency limit.
+    func serve(_ request: DataPlaneRequest, to writer: DataPlaneWriter) async {
         let started = ContinuousClock.now
+        let endpoint = request.endpoint
         do {
             guard state == .ready else {
                 throw OpenAIError(status: .serviceUnavailable, message: "This worker is draining and takes no new requests.", retryAfter: .seconds(1))
             }
-            var request = request
-            let requestID = RequestID.current ?? ""
-            let body = try await request.collectBody(upTo: 32 << 20)
             // Clients can reach a worker without a gateway: the same limits hold here.
-            _ = try RequestValidator.validate(body, for: endpoint)
+            _ = try RequestValidator.validate(request.body, for: endpoint)
             let slot = try await limiter.acquire()
-            let response = try await backend.respond(to: BackendRequest(endpoint: endpoint, body: body, requestID: requestID, headers: request.headers))
-            let worker = self
-            @Sendable func answered() {
+            let response = try await backend.respond(to: BackendRequest(endpoint: endpoint, body: request.body, requestID: RequestID.current ?? "", headers: request.headers))
+            defer {
                 slot()
-                worker.recordAnswer(status: Int(response.status.code))
+                recordAnswer(status: Int(response.status.code))
                 WorkerMetrics.answered(endpoint, status: Int(response.status.code), duration: .now - started)
             }
-            if let whole = response.whole {
-                answered()
-                return Response(status: response.status, headers: [.contentType: response.contentType], body: .init(byteBuffer: whole))
+            let head = HTTPResponse(status: response.status, headerFields: [.contentType: response.contentType])
+            if let whole = response.whole { return writer.respond(head, body: whole, end: true) }
+            writer.respond(head, end: false)
+            do {
+                try await response.body.write(writer.bodyWriter)
+            } catch {
+                writer.abort()
             }
-            let backendBody = response.body
-            return Response(
-                status: response.status,
-                headers: [.contentType: response.contentType],
-                body: ResponseBody { writer in
-                    defer { answered() }
-                    try await backendBody.write(writer)
-                }
-            )
         } catch {
-            let status = FailureStatus.of(error)
+            let status = writer.fail(with: error, logger: logger).status
             recordAnswer(status: status)
             WorkerMetrics.answered(endpoint, status: status, duration: .now - started)
-            throw error
         }
     }
 }

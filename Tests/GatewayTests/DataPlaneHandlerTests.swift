@@ -5,20 +5,20 @@ import Logging
 import NIOCore
 import NIOEmbedded
 import NIOHTTPTypes
-import SwitchyardCore
 import Testing
 
 @testable import Gateway
+@testable import SwitchyardCore
 
-/// The data plane's connection handling, on an embedded channel: which requests it takes, what it
-/// answers before a relay starts, and the order of answers on one connection. Relayed requests
-/// are tested against real processes in the integration tests.
+/// The data plane's connection handling with the gateway's admission, on an embedded channel:
+/// which requests it takes, what it answers before a relay starts, and the order of answers on one
+/// connection. Relayed requests are tested against real processes in the integration tests.
 @Suite struct DataPlaneHandlerTests {
     static let keys = try! APIKeySet(parsing: "sk-test-key-0123456789")
 
     static func channel(keys: APIKeySet = Self.keys, maxBodySize: Int = 1024) throws -> EmbeddedChannel {
         let gateway = Gateway(httpClient: HTTPClient.shared, logger: Logger(label: "test"))
-        let handler = DataPlaneHandler(.init(gateway: gateway, keys: keys, browserGuard: BrowserRequestGuard(loopback: true), maxBodySize: maxBodySize))
+        let handler = DataPlaneHandler(GatewayDataPlane(gateway: gateway, keys: keys, browserGuard: BrowserRequestGuard(loopback: true)), maxBodySize: maxBodySize)
         let channel = EmbeddedChannel(handler: handler)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         return channel
@@ -53,16 +53,16 @@ import Testing
         ("/v1/completions?x=1", .completions), ("/v1/%63ompletions", .completions),
     ])
     func openAIRoutesAreTaken(_ path: String, _ endpoint: Endpoint) {
-        #expect(DataPlaneHandler.endpoint(of: HTTPRequest(method: .post, scheme: nil, authority: nil, path: path)) == endpoint)
+        #expect(Endpoint(route: HTTPRequest(method: .post, scheme: nil, authority: nil, path: path)) == endpoint)
     }
 
     @Test(arguments: ["/v1/models", "/v2/chat/completions", "/v1/v1/completions", "/health", "/", "/v1/chat/completions/x", "/%ZZ"])
     func otherPathsAreTheRouters(_ path: String) {
-        #expect(DataPlaneHandler.endpoint(of: HTTPRequest(method: .post, scheme: nil, authority: nil, path: path)) == nil)
+        #expect(Endpoint(route: HTTPRequest(method: .post, scheme: nil, authority: nil, path: path)) == nil)
     }
 
     @Test func otherMethodsAreTheRouters() {
-        #expect(DataPlaneHandler.endpoint(of: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/v1/chat/completions")) == nil)
+        #expect(Endpoint(route: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/v1/chat/completions")) == nil)
     }
 
     @Test func aRequestForTheRouterPassesUnchanged() throws {
@@ -139,6 +139,6 @@ import Testing
     @Test(arguments: [("close", true), ("Close", true), ("keep-alive, close", true), ("keep-alive", false), ("closed", false)])
     func connectionClose(_ value: String, _ closes: Bool) {
         let head = HTTPRequest(method: .post, scheme: nil, authority: nil, path: "/v1/completions", headerFields: [.connection: value])
-        #expect(DataPlaneHandler.asksToClose(head) == closes)
+        #expect(head.asksToClose == closes)
     }
 }

@@ -2,56 +2,40 @@ import Foundation
 import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
-import SwitchyardCore
 
-/// Serves a gateway's OpenAI routes (`POST /v1/chat/completions`, `/v1/completions`,
+/// Serves a daemon's OpenAI routes (`POST /v1/chat/completions`, `/v1/completions`,
 /// `/v1/embeddings` and their bare forms) inside the connection's pipeline, ahead of Hummingbird's
-/// router, which keeps every other route.
+/// router, which keeps every other route; what is answered is the ``DataPlaneService``'s.
 ///
 /// Hummingbird hands each request to the connection's task through an async sequence and takes
 /// its answer through an async writer, which a profile showed to cost more than the relay itself.
-/// Here the request is read on the event loop, one task per request runs the relay on that loop,
-/// and the answer is written through this handler: head, body and end in one flush.
+/// Here the request is read on the event loop, one task per request runs the service on that
+/// loop, and the answer is written through this handler: head, body and end in one flush.
 ///
 /// It sits after Hummingbird's `HTTPConnectionStateHandler`, so the idle timeout and graceful
 /// shutdown count its requests. Requests keep their order on a connection: parts that arrive while
 /// another answer is under way (pipelining) wait, with reading paused, until that answer ends.
-public final class DataPlaneHandler: ChannelDuplexHandler, RemovableChannelHandler {
+public final class DataPlaneHandler<Service: DataPlaneService>: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = HTTPRequestPart
     public typealias InboundOut = HTTPRequestPart
     public typealias OutboundIn = HTTPResponsePart
     public typealias OutboundOut = HTTPResponsePart
-
-    /// What every connection of one gateway listener shares.
-    public struct Configuration: Sendable {
-        public var gateway: Gateway
-        /// Client keys; none lets every request through.
-        public var keys: APIKeySet
-        public var browserGuard: BrowserRequestGuard
-        /// The largest request body read; a longer one is answered 413.
-        public var maxBodySize: Int
-
-        public init(gateway: Gateway, keys: APIKeySet = .init(), browserGuard: BrowserRequestGuard, maxBodySize: Int) {
-            self.gateway = gateway
-            self.keys = keys
-            self.browserGuard = browserGuard
-            self.maxBodySize = maxBodySize
-        }
-    }
 
     private enum State {
         case idle
         /// A request for Hummingbird is being read: its parts go on.
         case passing
         /// One of ours is being read.
-        case reading(RelayRequest, models: Set<String>?)
+        case reading(DataPlaneRequest, admitted: Service.Admission)
         /// Ours was answered before its end (a refusal): the rest of it is read and dropped.
         case discarding
         /// Ours is being relayed by `task`.
         case serving(Task<Void, Never>)
     }
 
-    private let configuration: Configuration
+    private let service: Service
+    /// The largest request body read; a longer one is answered 413.
+    private let maxBodySize: Int
     private var state = State.idle
     /// Requests handed to Hummingbird whose answers have not ended.
     private var routerAnswersOpen = 0
@@ -67,8 +51,9 @@ public final class DataPlaneHandler: ChannelDuplexHandler, RemovableChannelHandl
     private var context: ChannelHandlerContext?
     private var executor: EventLoopTaskExecutor?
 
-    public init(_ configuration: Configuration) {
-        self.configuration = configuration
+    public init(_ service: Service, maxBodySize: Int) {
+        self.service = service
+        self.maxBodySize = maxBodySize
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
@@ -131,7 +116,7 @@ public final class DataPlaneHandler: ChannelDuplexHandler, RemovableChannelHandl
     private func take(_ part: HTTPRequestPart, context: ChannelHandlerContext) -> Bool {
         switch (state, part) {
         case (.idle, .head(let head)):
-            guard let endpoint = Self.endpoint(of: head) else {
+            guard let endpoint = Endpoint(route: head) else {
                 routerAnswersOpen += 1
                 state = .passing
                 context.fireChannelRead(wrapInboundOut(part))
@@ -142,11 +127,11 @@ public final class DataPlaneHandler: ChannelDuplexHandler, RemovableChannelHandl
         case (.passing, _):
             if case .end = part { state = .idle }
             context.fireChannelRead(wrapInboundOut(part))
-        case (.reading(var request, let models), .body(let chunk)):
-            guard chunk.readableBytes <= configuration.maxBodySize - request.body.readableBytes else {
+        case (.reading(var request, let admitted), .body(let chunk)):
+            guard chunk.readableBytes <= maxBodySize - request.body.readableBytes else {
                 state = .discarding
                 closeAfterAnswer = true
-                respond(to: Self.bodyTooLarge(limit: configuration.maxBodySize), context: context)
+                respond(to: Self.bodyTooLarge(limit: maxBodySize), context: context)
                 return true
             }
             // The state lets go of the body first, so appending does not copy it.
@@ -156,9 +141,9 @@ public final class DataPlaneHandler: ChannelDuplexHandler, RemovableChannelHandl
             } else {
                 request.body.writeImmutableBuffer(chunk)
             }
-            state = .reading(request, models: models)
-        case (.reading(let request, let models), .end):
-            serve(request, models: models, context: context)
+            state = .reading(request, admitted: admitted)
+        case (.reading(let request, let admitted), .end):
+            serve(request, admitted: admitted, context: context)
         case (.discarding, .end):
             state = .idle
             if closeAfterAnswer { context.close(promise: nil) }
@@ -184,35 +169,25 @@ public final class DataPlaneHandler: ChannelDuplexHandler, RemovableChannelHandl
 
     private func begin(_ head: HTTPRequest, endpoint: Endpoint, context: ChannelHandlerContext) {
         requestID = head.headerFields[.requestID].flatMap(RequestID.accepted) ?? RequestID.make()
-        closeAfterAnswer = Self.asksToClose(head)
+        closeAfterAnswer = head.asksToClose
         do {
-            let models = try admit(head)
-            state = .reading(RelayRequest(endpoint: endpoint, headers: head.headerFields, body: ByteBuffer()), models: models)
+            let admitted = try service.admit(head)
+            state = .reading(DataPlaneRequest(endpoint: endpoint, headers: head.headerFields, body: ByteBuffer()), admitted: admitted)
         } catch {
             state = .discarding
             respond(to: error, context: context)
         }
     }
 
-    /// What the middleware of Hummingbird's routes checks: the browser guard, then the API key.
-    /// Returns the models the key may use (nil: all).
-    private func admit(_ head: HTTPRequest) throws(OpenAIError) -> Set<String>? {
-        if let refusal = configuration.browserGuard.refusal(of: .init(head: head)) { throw refusal.error }
-        guard !configuration.keys.isEmpty else { return nil }
-        return try configuration.keys.entry(presentedIn: head.headerFields).models
-    }
-
-    private func serve(_ request: RelayRequest, models: Set<String>?, context: ChannelHandlerContext) {
+    private func serve(_ request: DataPlaneRequest, admitted: Service.Admission, context: ChannelHandlerContext) {
         answer += 1
-        let writer = Writer(handler: NIOLoopBound(self, eventLoop: context.eventLoop), answer: answer)
-        let gateway = configuration.gateway
+        let writer = DataPlaneWriter(connection: NIOLoopBound(self as any DataPlaneConnection, eventLoop: context.eventLoop), answer: answer)
+        let service = service
         let requestID = requestID
         state = .serving(
             Task(executorPreference: executor) {
                 await RequestID.$current.withValue(requestID) {
-                    await ModelAccess.$allowed.withValue(models) {
-                        await gateway.serve(request, to: writer)
-                    }
+                    await service.serve(request, admitted: admitted, to: writer)
                 }
             }
         )
@@ -258,57 +233,22 @@ public final class DataPlaneHandler: ChannelDuplexHandler, RemovableChannelHandl
         }
     }
 
-    /// The relay's side of one answer; every call lands on the connection's event loop.
-    private struct Writer: RelayResponseWriter {
-        let handler: NIOLoopBound<DataPlaneHandler>
-        let answer: Int
+    static func bodyTooLarge(limit: Int) -> OpenAIError {
+        OpenAIError(
+            status: .contentTooLarge,
+            message: "The request body is over this server's limit of \(limit) bytes.",
+            code: "request_too_large"
+        )
+    }
+}
 
-        func respond(_ head: HTTPResponse, body: ByteBuffer, end: Bool) {
-            onLoop { handler, context in handler.writeHead(head, body: body, end: end, context: context) }
-        }
-
-        func write(_ chunk: ByteBuffer) async throws {
-            let eventLoop = handler.eventLoop
-            let written: EventLoopFuture<Void>? =
-                if eventLoop.inEventLoop {
-                    try handler.value.write(chunk, answer: answer)
-                } else {
-                    try await eventLoop.submit { [handler, answer] in try handler.value.write(chunk, answer: answer) }.get()
-                }
-            try await written?.get()
-        }
-
-        func end() {
-            onLoop { handler, context in handler.writeEnd(context: context) }
-        }
-
-        func abort() {
-            onLoop { handler, context in
-                handler.state = .idle
-                handler.answer += 1
-                context.close(promise: nil)
-            }
-        }
-
-        private func onLoop(_ body: @escaping (DataPlaneHandler, ChannelHandlerContext) -> Void) {
-            let handler = self.handler
-            let answer = self.answer
-            let run = {
-                let value = handler.value
-                guard value.answer == answer, let context = value.context else { return }
-                body(value, context)
-            }
-            if handler.eventLoop.inEventLoop {
-                run()
-            } else {
-                handler.eventLoop.execute(run)
-            }
-        }
+extension DataPlaneHandler: DataPlaneConnection {
+    func respond(_ head: HTTPResponse, body: ByteBuffer, end: Bool, answer: Int) {
+        guard answer == self.answer, let context else { return }
+        writeHead(head, body: body, end: end, context: context)
     }
 
-    /// Writes one chunk of the current answer; nil when the connection can take more at once,
-    /// else the write to wait for.
-    private func write(_ chunk: ByteBuffer, answer: Int) throws -> EventLoopFuture<Void>? {
+    func write(_ chunk: ByteBuffer, answer: Int) throws -> EventLoopFuture<Void>? {
         guard answer == self.answer, let context, context.channel.isActive else { throw ChannelError.ioOnClosedChannel }
         guard context.channel.isWritable else {
             let written = context.eventLoop.makePromise(of: Void.self)
@@ -319,29 +259,36 @@ public final class DataPlaneHandler: ChannelDuplexHandler, RemovableChannelHandl
         return nil
     }
 
-    // MARK: Routes
+    func end(answer: Int) {
+        guard answer == self.answer, let context else { return }
+        writeEnd(context: context)
+    }
 
-    /// The OpenAI route of a request this handler serves; nil for the router's.
-    static func endpoint(of head: HTTPRequest) -> Endpoint? {
+    func abort(answer: Int) {
+        guard answer == self.answer, let context else { return }
+        state = .idle
+        self.answer += 1
+        context.close(promise: nil)
+    }
+}
+
+extension Endpoint {
+    /// The OpenAI route a request asks for (a POST, with or without `/v1`, whatever slashes or
+    /// escapes its path was sent with); nil for every other request.
+    public init?(route head: HTTPRequest) {
         guard head.method == .post, var path = head.path?.prefix(while: { $0 != "?" }) else { return nil }
-        if path.contains("%") { path = Substring(path.removingPercentEncoding ?? "") }
+        if path.utf8.contains(UInt8(ascii: "%")) { path = Substring(path.removingPercentEncoding ?? "") }
         var components = path.split(separator: "/")
         if components.first == "v1" { components.removeFirst() }
-        return Endpoint(rawValue: components.joined(separator: "/"))
+        self.init(rawValue: components.joined(separator: "/"))
     }
+}
 
+extension HTTPRequest {
     /// `Connection: close`, alone or among other options.
-    static func asksToClose(_ head: HTTPRequest) -> Bool {
-        head.headerFields[values: .connection].contains { value in
+    var asksToClose: Bool {
+        headerFields[values: .connection].contains { value in
             value.split(separator: ",").contains { $0.filter { $0 != " " && $0 != "\t" }.lowercased() == "close" }
         }
-    }
-
-    static func bodyTooLarge(limit: Int) -> OpenAIError {
-        OpenAIError(
-            status: .contentTooLarge,
-            message: "The request body is over this server's limit of \(limit) bytes.",
-            code: "request_too_large"
-        )
     }
 }
