@@ -7,7 +7,7 @@ extension ByteBuffer {
     ///
     /// Every other byte stays as it was: the key goes in right after the opening brace.
     func addingMaxTokens() -> ByteBuffer {
-        guard readableBytesView.firstRange(of: Self.maxCompletionTokensKey) != nil,
+        guard containsBytes(Self.maxCompletionTokensKey),
             let limits = try? JSONDecoder().decode(TokenLimits.self, from: self),
             !limits.hasMaxTokens,
             let limit = limits.maxCompletionTokens,

@@ -94,7 +94,7 @@ public struct OpenAIUpstreamBackend: ModelBackend {
         do {
             while head.readableBytes <= Self.errorBodyLimit {
                 guard var chunk = try await upstream.next() else {
-                    if head.readableBytesView.firstRange(of: Self.errorKey) != nil, let error = UpstreamError(json: head.readableBytesView) {
+                    if head.containsBytes(Self.errorKey), let error = UpstreamError(json: head.readableBytesView) {
                         throw error.openAIError(upstreamStatus: Int(response.status.code), retryAfter: response.headers.retryAfter)
                     }
                     return .whole(head)

@@ -43,6 +43,8 @@ public final class UpstreamPool: Sendable {
         public var host: String
         public var port: Int
         public var path: String
+        /// The `Host` header: the port only where it is not the scheme's own.
+        public var hostHeader: String
 
         /// `http(s)://host[:port][/path]`; anything else is refused before a connection is made.
         public init(url: String) throws {
@@ -57,12 +59,8 @@ public final class UpstreamPool: Sendable {
             guard (1...65535).contains(port) else { throw UpstreamFailure.invalidURL }
             let encodedPath = components.percentEncodedPath
             path = (encodedPath.isEmpty ? "/" : encodedPath) + (components.percentEncodedQuery.map { "?" + $0 } ?? "")
-        }
-
-        /// The `Host` header: the port only where it is not the scheme's own.
-        var hostHeader: String {
-            let name = host.contains(":") ? "[\(host)]" : host
-            return port == (tls ? 443 : 80) ? name : "\(name):\(port)"
+            let name = host.contains(":" as Character) ? "[\(self.host)]" : self.host
+            hostHeader = port == (tls ? 443 : 80) ? name : "\(name):\(port)"
         }
     }
 
