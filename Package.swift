@@ -145,7 +145,10 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Routing", "SwitchyardCore"]),
+        .testTarget(
+            name: "ControllerTests",
+            dependencies: ["Controller", "Routing", "SwitchyardCore", .product(name: "NIOEmbedded", package: "swift-nio")]
+        ),
         .testTarget(name: "BenchTests", dependencies: ["Bench", "SwitchyardCore"]),
         .testTarget(name: "ArenaTests", dependencies: ["Arena", "Leaderboard", "SwitchyardCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "RoutingTests", dependencies: ["Routing", "SwitchyardCore"]),

@@ -5,11 +5,11 @@ import ServiceLifecycle
 import SwitchyardCore
 
 extension Controller {
-    /// Adds FastChat's controller endpoints and Switchyard's `/api/v1` endpoints.
+    /// Adds FastChat's controller endpoints and Switchyard's `/api/v1` endpoints; heartbeat
+    /// streams are ``beatStreamHandler(boundTo:)``'s.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         addFastChatRoutes(to: router)
         addNativeRoutes(to: router)
-        addBeatStreamRoute(to: router)
         router.addMetricsRoute { [store] in ControllerMetrics.refresh(from: store) }
     }
 

@@ -110,7 +110,10 @@ struct ControllerSetup {
         let router = Router<BasicRequestContext>.switchyard(boundTo: host)
         controller.addRoutes(to: router)
         var services: [any Service] = [
-            try makeServer(role: "controller", router: router, host: host, port: port, tls: controllerTLS, limits: limits, logger: Logger(label: "switchyard.controller"))
+            try makeServer(
+                role: "controller", router: router, host: host, port: port, tls: controllerTLS, limits: limits,
+                dataPlane: { [host] in controller.beatStreamHandler(boundTo: host) }, logger: Logger(label: "switchyard.controller")
+            )
         ]
         services += controller.services
         if let gatewayPort {

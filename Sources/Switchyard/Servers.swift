@@ -4,6 +4,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
+import SwitchyardCore
 
 /// Builds one HTTP server of a role, announcing its URL once bound (port 0 picks a free port).
 ///
@@ -48,8 +49,9 @@ func makeServer(
     )
 }
 
-/// HTTP/1 with a daemon's OpenAI routes served by its ``DataPlaneHandler`` (when given one) before
-/// Hummingbird's router sees them; everything else is Hummingbird's.
+/// HTTP/1 with a daemon's hot routes (the OpenAI routes' ``DataPlaneHandler``, the controller's
+/// heartbeat streams) served by a handler in the pipeline, when given one, before Hummingbird's
+/// router sees them; everything else is Hummingbird's.
 struct DataPlaneChannel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
 
@@ -59,9 +61,11 @@ struct DataPlaneChannel: ServerChildChannel {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         base.setup(channel: channel, logger: logger).flatMapThrowing { [dataPlane] value in
             if let dataPlane {
-                // After the connection state handler, so idle timeout and graceful shutdown see its requests.
+                // After the connection state handler, so idle timeout and graceful shutdown see its
+                // requests; the signal in front of it tells of a shutdown, which it keeps to itself.
                 let operations = channel.pipeline.syncOperations
                 let connectionState = try operations.handler(type: HTTPConnectionStateHandler.self)
+                try operations.addHandler(QuiesceSignal(), position: .before(connectionState))
                 try operations.addHandler(dataPlane(), position: .after(connectionState))
             }
             return value

@@ -35,16 +35,27 @@ public struct AccessRule: Sendable {
 
     /// Whether the request satisfies the rule.
     public func allows(_ request: Request) -> Bool {
+        allows(request.headers)
+    }
+
+    /// Whether a request with these header fields satisfies the rule.
+    public func allows(_ headers: HTTPFields) -> Bool {
         switch requirement {
         case .open: true
-        case .token(let token): request.bearerToken.map(token.matches) ?? false
+        case .token(let token): headers.bearerToken.map(token.matches) ?? false
         case .closed: false
         }
     }
 
     /// Throws the OpenAI-shaped 401 (missing or wrong token) or 403 (closed) unless the request satisfies the rule.
-    public func authorize(_ request: Request) throws {
-        guard !allows(request) else { return }
+    public func authorize(_ request: Request) throws(OpenAIError) {
+        try authorize(request.headers)
+    }
+
+    /// Throws the OpenAI-shaped 401 (missing or wrong token) or 403 (closed) unless a request
+    /// with these header fields satisfies the rule.
+    public func authorize(_ headers: HTTPFields) throws(OpenAIError) {
+        guard !allows(headers) else { return }
         switch requirement {
         case .open:
             return
@@ -55,7 +66,7 @@ public struct AccessRule: Sendable {
                 code: "forbidden"
             )
         case .token:
-            if request.bearerToken == nil {
+            if headers.bearerToken == nil {
                 throw OpenAIError(
                     status: .unauthorized,
                     message: "This endpoint needs the \(credential). Send it in an Authorization header using Bearer auth (i.e. Authorization: Bearer TOKEN)."
