@@ -229,6 +229,13 @@ struct AccessControlTests {
         #expect(connection.output == #""success""#)
         let models = try await Self.tool("/usr/bin/curl", ["-sS", "--cacert", certificate, "-H", "Authorization: Bearer sk-tls-test-key-01", gateway + "/v1/models"])
         #expect(models.output.contains(#""object":"list""#))
+        // The OpenAI routes are the data plane's handler, behind the same TLS.
+        let chat = try await Self.tool(
+            "/usr/bin/curl",
+            ["-sS", "--cacert", certificate, "-H", "Authorization: Bearer sk-tls-test-key-01", "-H", "Content-Type: application/json",
+             "-d", #"{"model":"nothing-here","messages":[{"role":"user","content":"hi"}]}"#, gateway + "/v1/chat/completions"]
+        )
+        #expect(chat.output.contains(#""code":"model_not_found""#), "\(chat.output)")
         let plain = try await Self.tool("/usr/bin/curl", ["-sS", "--max-time", "5", controller.replacingOccurrences(of: "https://", with: "http://") + "/test_connection"])
         #expect(plain.output != #""success""#)
     }
