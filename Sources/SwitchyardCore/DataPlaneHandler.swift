@@ -189,6 +189,9 @@ public final class DataPlaneHandler<Service: DataPlaneService>: ChannelDuplexHan
                 await RequestID.$current.withValue(requestID) {
                     await service.serve(request, admitted: admitted, to: writer)
                 }
+                // A service that returned without ending its answer must not leave the client
+                // waiting; after an end this does nothing.
+                writer.abort()
             }
         )
     }
