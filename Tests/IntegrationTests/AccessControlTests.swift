@@ -69,10 +69,10 @@ struct AccessControlTests {
     }
 
     @Test func upGivesItsWorkersATokenNobodyElseHas() async throws {
-        // The in-process workers find the controller by its configured port, so it cannot be 0.
+        // Port 0: `up` settles the controller's port itself, just before binding it, and tells its workers.
         let up = try SwitchyardProcess(
             "up",
-            ["up", "--port", "0", "--controller-port", String(try freePort()), "--workers", "1", "--no-arena", "--admin-token", "operator-secret"]
+            ["up", "--port", "0", "--controller-port", "0", "--workers", "1", "--no-arena", "--admin-token", "operator-secret"]
         )
         let controller = try await up.url(of: "controller")
         try await CoreLoopTests.waitForWorkers(controller, count: 1, token: "operator-secret")

@@ -9,7 +9,7 @@ struct ArenaAbuseTests {
     static func startUp(_ extra: [String]) async throws -> (SwitchyardProcess, String) {
         let process = try SwitchyardProcess(
             "up",
-            ["up", "--port", "0", "--controller-port", String(try freePort()), "--workers", "2", "--models", "alpha,beta",
+            ["up", "--port", "0", "--controller-port", "0", "--workers", "2", "--models", "alpha,beta",
              "--arena-db", ":memory:", "--sim-ttft", "0", "--sim-tokens-per-second", "0", "--sim-output-tokens", "3"] + extra
         )
         let gateway = try await process.url(of: "gateway")

@@ -53,7 +53,7 @@ struct ArenaStyleControlTests {
 
         let process = try SwitchyardProcess(
             "up",
-            ["up", "--port", "0", "--controller-port", String(try freePort()), "--workers", "2", "--models", "alpha,beta",
+            ["up", "--port", "0", "--controller-port", "0", "--workers", "2", "--models", "alpha,beta",
              "--arena-db", db, "--arena-bootstrap", "5", "--sim-ttft", "0", "--sim-tokens-per-second", "0", "--sim-output-tokens", "3"]
         )
         let gateway = try await process.url(of: "gateway")

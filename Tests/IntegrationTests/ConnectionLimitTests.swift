@@ -121,7 +121,7 @@ struct ConnectionLimitTests {
     @Test func streamsOutlastingTheIdleTimeoutAreNotCut() async throws {
         let process = try SwitchyardProcess(
             "up",
-            ["up", "--port", "0", "--controller-port", String(try freePort()), "--workers", "1", "--no-arena", "--idle-timeout", "1",
+            ["up", "--port", "0", "--controller-port", "0", "--workers", "1", "--no-arena", "--idle-timeout", "1",
              "--sim-ttft", "0", "--sim-tokens-per-second", "2", "--sim-output-tokens", "6"]
         )
         let gateway = try await process.url(of: "gateway")
