@@ -4,7 +4,7 @@ import SwitchyardCore
 import Testing
 
 @Suite struct WorkerDirectoryQueueTests {
-    func directory(capacity: Int = 4, maxWait: Duration = .seconds(10)) -> WorkerDirectory {
+    func directory(capacity: Int = 4, maxWait: Duration = .seconds(60)) -> WorkerDirectory {
         let directory = WorkerDirectory(queue: QueueConfiguration(capacity: capacity, maxWait: maxWait, retryAfter: .seconds(2)))
         var record = WorkerRecord(address: "a", models: ["m"])
         record.limitConcurrency = 1
@@ -12,8 +12,17 @@ import Testing
         return directory
     }
 
+    /// Polls with a sleep, not `Task.yield()`: a yielding loop kept a loaded two-core machine's
+    /// pool busy enough that the waiter it watched for never ran, and the test never ended.
     func waitUntil(_ directory: WorkerDirectory, hasWaiting count: Int) async {
-        while directory.waiting != count { await Task.yield() }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while directory.waiting != count {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("never \(count) waiting (\(directory.waiting) are)")
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(1))
+        }
     }
 
     @Test func waiterGetsTheWorkerWhenItFrees() async throws {

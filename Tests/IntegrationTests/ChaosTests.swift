@@ -28,7 +28,9 @@ struct ChaosTests {
         try CoreLoopTests.startWorker(
             controller: controller,
             beat: 0.5,
-            extra: ["--port", String(port), "--sim-ttft", "0.02", "--sim-tokens-per-second", "200", "--sim-output-tokens", "12"],
+            // A quarter second before the first token: a dying worker always has requests that
+            // have not had a byte yet, so every run sees them move to another worker.
+            extra: ["--port", String(port), "--sim-ttft", "0.25", "--sim-tokens-per-second", "200", "--sim-output-tokens", "12"],
             name: name
         )
     }

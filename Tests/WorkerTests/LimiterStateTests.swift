@@ -41,6 +41,19 @@ import Worker
 }
 
 @Suite struct ConcurrencyLimiterTests {
+    /// Polls with a sleep, not `Task.yield()`, which can keep a loaded pool from running the
+    /// waiter it watches for; gives up (failing) rather than hanging the suite.
+    func waitUntil(_ limiter: ConcurrencyLimiter, hasQueued count: Int) async {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while limiter.queueLength < count {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("never \(count) queued (\(limiter.queueLength) are)")
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
     @Test func waitersRunInArrivalOrder() async throws {
         let limiter = ConcurrencyLimiter(limit: 1)
         let first = try await limiter.acquire()
@@ -54,7 +67,7 @@ import Worker
                     slot()
                 })
             // Let each waiter queue before the next starts, so arrival order is defined.
-            while limiter.queueLength < number + 1 { await Task.yield() }
+            await waitUntil(limiter, hasQueued: number + 1)
         }
         first()
         for waiter in waiters { try await waiter.value }
@@ -66,7 +79,7 @@ import Worker
         let limiter = ConcurrencyLimiter(limit: 1)
         let held = try await limiter.acquire()
         let waiter = Task { try await limiter.acquire() }
-        while limiter.queueLength < 2 { await Task.yield() }
+        await waitUntil(limiter, hasQueued: 2)
         waiter.cancel()
         await #expect(throws: CancellationError.self) { _ = try await waiter.value }
         #expect(limiter.queueLength == 1)
