@@ -125,11 +125,9 @@ final class BeatStreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             try controller.configuration.access.registration.authorize(head.headerFields)
         } catch {
             state = .discarding
-            let body = ByteBuffer(bytes: error.jsonBody())
-            var fields = error.headers
-            fields[.contentLength] = String(body.readableBytes)
-            context.write(wrapOutboundOut(.head(HTTPResponse(status: error.status, headerFields: fields))), promise: nil)
-            context.write(wrapOutboundOut(.body(body)), promise: nil)
+            let answer = error.answer()
+            context.write(wrapOutboundOut(.head(answer.head)), promise: nil)
+            context.write(wrapOutboundOut(.body(answer.body)), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             return
         }

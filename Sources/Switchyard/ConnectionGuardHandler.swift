@@ -71,17 +71,9 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// and lose the answer).
     private func refuse(announced: Int, context: ChannelHandlerContext) {
         refusing = true
-        let body = OpenAIError(
-            status: .contentTooLarge,
-            message: "The request body of \(announced) bytes is over this server's limit of \(maxBodySize) bytes.",
-            code: "request_too_large"
-        ).jsonBody()
-        var fields = HTTPFields()
-        fields[.contentType] = "application/json"
-        fields[.contentLength] = String(body.count)
-        fields[.connection] = "close"
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: .contentTooLarge, headerFields: fields))), promise: nil)
-        context.write(wrapOutboundOut(.body(ByteBuffer(bytes: body))), promise: nil)
+        let answer = OpenAIError.requestTooLarge(limit: maxBodySize, announced: announced).answer(closing: true)
+        context.write(wrapOutboundOut(.head(answer.head)), promise: nil)
+        context.write(wrapOutboundOut(.body(answer.body)), promise: nil)
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
         written.futureResult.assumeIsolated().whenComplete { _ in

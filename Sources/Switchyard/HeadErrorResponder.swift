@@ -34,12 +34,9 @@ final class HeadErrorResponder: ChannelDuplexHandler, RemovableChannelHandler {
             context.fireErrorCaught(error)
             return
         }
-        let answer = Self.answer(to: parserError)
-        let body = answer.jsonBody()
-        var head = HTTPResponse(status: answer.status)
-        head.headerFields = [.contentType: "application/json", .contentLength: String(body.count), .connection: "close"]
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.write(wrapOutboundOut(.body(ByteBuffer(bytes: body))), promise: nil)
+        let answer = Self.answer(to: parserError).answer(closing: true)
+        context.write(wrapOutboundOut(.head(answer.head)), promise: nil)
+        context.write(wrapOutboundOut(.body(answer.body)), promise: nil)
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
         written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
@@ -53,6 +50,6 @@ final class HeadErrorResponder: ChannelDuplexHandler, RemovableChannelHandler {
                 code: "request_header_fields_too_large"
             )
         }
-        return .badRequest("The request is not valid HTTP/1.1 (\(error)).", code: "invalid_http")
+        return .invalidHTTP(error)
     }
 }

@@ -103,7 +103,7 @@ public final class DataPlaneHandler<Service: DataPlaneService>: ChannelDuplexHan
         case .reading:
             state = .discarding
             closeAfterAnswer = true
-            respond(to: OpenAIError.badRequest("The request is not valid HTTP/1.1 (\(error)).", code: "invalid_http"), context: context)
+            respond(to: .invalidHTTP(error), context: context)
             context.close(promise: nil)
         case .discarding:
             context.close(promise: nil)
@@ -131,7 +131,7 @@ public final class DataPlaneHandler<Service: DataPlaneService>: ChannelDuplexHan
             guard chunk.readableBytes <= maxBodySize - request.body.readableBytes else {
                 state = .discarding
                 closeAfterAnswer = true
-                respond(to: Self.bodyTooLarge(limit: maxBodySize), context: context)
+                respond(to: .requestTooLarge(limit: maxBodySize), context: context)
                 return true
             }
             // The state lets go of the body first, so appending does not copy it.
@@ -207,7 +207,8 @@ public final class DataPlaneHandler<Service: DataPlaneService>: ChannelDuplexHan
     // MARK: Writing an answer
 
     private func respond(to error: OpenAIError, context: ChannelHandlerContext) {
-        writeHead(HTTPResponse(status: error.status, headerFields: error.headers), body: ByteBuffer(bytes: error.jsonBody()), end: true, context: context)
+        let answer = error.answer()
+        writeHead(answer.head, body: answer.body, end: true, context: context)
     }
 
     private func writeHead(_ head: HTTPResponse, body: ByteBuffer, end: Bool, context: ChannelHandlerContext) {
@@ -234,14 +235,6 @@ public final class DataPlaneHandler<Service: DataPlaneService>: ChannelDuplexHan
         } else if !waiting.isEmpty {
             context.eventLoop.assumeIsolated().execute { self.takeWaiting() }
         }
-    }
-
-    static func bodyTooLarge(limit: Int) -> OpenAIError {
-        OpenAIError(
-            status: .contentTooLarge,
-            message: "The request body is over this server's limit of \(limit) bytes.",
-            code: "request_too_large"
-        )
     }
 }
 

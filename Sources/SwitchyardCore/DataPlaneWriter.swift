@@ -53,7 +53,8 @@ public struct DataPlaneWriter: Sendable {
         if !(error is OpenAIError) {
             logger.error("request failed", metadata: ["error": "\(error)", "request_id": "\(RequestID.current ?? "")"])
         }
-        respond(HTTPResponse(status: failure.status, headerFields: failure.headers), body: ByteBuffer(bytes: failure.jsonBody()), end: true)
+        let answer = failure.answer()
+        respond(answer.head, body: answer.body, end: true)
         return (status, failure.message)
     }
 

@@ -45,6 +45,16 @@ public struct OpenAIError: HTTPResponseError, Sendable, Equatable {
         return headers
     }
 
+    /// The whole answer for a channel handler to write: the head (``headers``, the length, and
+    /// `connection: close` when `closing`) and the body.
+    public func answer(closing: Bool = false) -> (head: HTTPResponse, body: ByteBuffer) {
+        let body = ByteBuffer(bytes: jsonBody())
+        var fields = headers
+        fields[.contentLength] = String(body.readableBytes)
+        if closing { fields[.connection] = "close" }
+        return (HTTPResponse(status: status, headerFields: fields), body)
+    }
+
     /// The JSON body, also used for the `data: {"error": ...}` event that ends a broken stream.
     public func jsonBody() -> [UInt8] {
         let body = Body(error: .init(message: message, type: type, param: param, code: code))
@@ -119,6 +129,20 @@ extension OpenAIError {
             type: "server_error",
             retryAfter: retryAfter
         )
+    }
+
+    /// A request body over the server's limit; `announced` is the length its head gave, if it gave one.
+    public static func requestTooLarge(limit: Int, announced: Int? = nil) -> OpenAIError {
+        OpenAIError(
+            status: .contentTooLarge,
+            message: "The request body\(announced.map { " of \($0) bytes" } ?? "") is over this server's limit of \(limit) bytes.",
+            code: "request_too_large"
+        )
+    }
+
+    /// A request whose bytes are not HTTP/1.1.
+    public static func invalidHTTP(_ error: any Error) -> OpenAIError {
+        .badRequest("The request is not valid HTTP/1.1 (\(error)).", code: "invalid_http")
     }
 
     public static func badGateway(_ message: String) -> OpenAIError {

@@ -35,6 +35,15 @@ import Testing
         try channel.writeInbound(HTTPRequestPart.head(HTTPRequest(method: .post, scheme: nil, authority: "127.0.0.1", path: FastChat.HeartBeat.streamPath, headerFields: fields)))
     }
 
+    /// A stream opened on a new connection that carried one beat of `http://w1`, registered first.
+    static func streamCarryingW1(_ controller: Controller) throws -> EmbeddedChannel {
+        register("http://w1", in: controller)
+        let channel = try channel(controller)
+        try open(channel)
+        try channel.writeInbound(beat("http://w1"))
+        return channel
+    }
+
     static func beat(_ address: String) -> HTTPRequestPart {
         .body(ByteBuffer(string: #"{"worker_name":"\#(address)","queue_length":0}"# + "\n"))
     }
@@ -67,20 +76,15 @@ import Testing
 
     @Test func aBrokenConnectionRemovesTheWorkersItCarried() throws {
         let controller = Self.controller()
-        for address in ["http://w1", "http://w2"] { Self.register(address, in: controller) }
-        let channel = try Self.channel(controller)
-        try Self.open(channel)
-        try channel.writeInbound(Self.beat("http://w1"))
+        Self.register("http://w2", in: controller)
+        let channel = try Self.streamCarryingW1(controller)
         _ = try channel.close().wait()
         #expect(controller.store.records().map(\.address) == ["http://w2"])
     }
 
     @Test func garbageGetsAnErrorLineAndRemoval() throws {
         let controller = Self.controller()
-        Self.register("http://w1", in: controller)
-        let channel = try Self.channel(controller)
-        try Self.open(channel)
-        try channel.writeInbound(Self.beat("http://w1"))
+        let channel = try Self.streamCarryingW1(controller)
         try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: "not json\n")))
         let answer = try Self.answer(channel)
         #expect(answer.ended && answer.body.contains("\"error\""))
@@ -92,10 +96,7 @@ import Testing
 
     @Test func aCleanEndKeepsTheWorkers() throws {
         let controller = Self.controller()
-        Self.register("http://w1", in: controller)
-        let channel = try Self.channel(controller)
-        try Self.open(channel)
-        try channel.writeInbound(Self.beat("http://w1"))
+        let channel = try Self.streamCarryingW1(controller)
         try channel.writeInbound(HTTPRequestPart.end(nil))
         #expect(try Self.answer(channel).ended)
         _ = try channel.close().wait()
@@ -104,10 +105,7 @@ import Testing
 
     @Test func aShutdownEndsTheAnswerAndRemovesNobody() throws {
         let controller = Self.controller()
-        Self.register("http://w1", in: controller)
-        let channel = try Self.channel(controller)
-        try Self.open(channel)
-        try channel.writeInbound(Self.beat("http://w1"))
+        let channel = try Self.streamCarryingW1(controller)
         channel.pipeline.fireUserInboundEventTriggered(ServerQuiescing())
         #expect(try Self.answer(channel).ended)
         _ = try channel.close().wait()
